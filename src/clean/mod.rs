@@ -1,0 +1,368 @@
+//! The article cleaner: article HTML or text → blocks → keep/hide verdicts (with category
+//! and rule) → text lines at a width. Pure: no I/O, no terminal types.
+
+mod blocks;
+mod classify;
+mod rules;
+mod sanitize;
+
+use serde::Deserialize;
+
+pub use blocks::{is_html, Block};
+pub use rules::{RuleError, RuleSpec};
+pub use sanitize::{sanitize, sanitize_line};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Donation,
+    Paywall,
+    Subscribe,
+    Newsletter,
+    Promo,
+    Nav,
+    Footer,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Donation => "donation",
+            Category::Paywall => "paywall",
+            Category::Subscribe => "subscribe",
+            Category::Newsletter => "newsletter",
+            Category::Promo => "promo",
+            Category::Nav => "nav",
+            Category::Footer => "footer",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Keep,
+    Hide { category: Category, rule: String },
+}
+
+/// `[filter]` in the config.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilterConfig {
+    /// Hide appeals at all (per feed: `filter = false` in its `[[feeds]]` table).
+    pub enabled: bool,
+    /// Categories never hidden, e.g. `["nav", "footer"]`.
+    pub keep_categories: Vec<Category>,
+    /// Extra rules, same shape as `assets/rules.toml`.
+    pub rules: Vec<RuleSpec>,
+}
+
+impl Default for FilterConfig {
+    fn default() -> Self {
+        FilterConfig {
+            enabled: true,
+            keep_categories: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
+}
+
+impl FilterConfig {
+    /// Checks the user's rules compile; the error names the key to fix.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        for rule in &self.rules {
+            rules::check(rule).map_err(|e| ("pattern".to_string(), e.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Compiled rules and settings; build once, clean many articles.
+#[derive(Debug, Clone)]
+pub struct Cleaner {
+    rules: rules::Rules,
+    keep: Vec<Category>,
+}
+
+/// An article split into blocks with verdicts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cleaned {
+    pub blocks: Vec<Block>,
+    pub verdicts: Vec<Verdict>,
+    pub links: Vec<String>,
+}
+
+/// One rendered line of an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub text: String,
+    pub kind: LineKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineKind {
+    Body,
+    /// The label above a revealed hidden block.
+    HiddenLabel,
+    /// A line of a revealed hidden block.
+    Hidden,
+    /// The numbered links at the end.
+    Link,
+}
+
+impl Cleaner {
+    pub fn new(config: &FilterConfig) -> Result<Cleaner, RuleError> {
+        Ok(Cleaner {
+            rules: rules::Rules::new(&config.rules)?,
+            keep: config.keep_categories.clone(),
+        })
+    }
+
+    /// Splits and classifies. With `filter` false every block is kept.
+    pub fn clean(&self, input: &str, filter: bool) -> Cleaned {
+        let split = if blocks::is_html(input) {
+            blocks::split_html(input)
+        } else {
+            blocks::split_text(input)
+        };
+        let verdicts = if filter {
+            let enabled = |c: Category| !self.keep.contains(&c);
+            classify::classify(&split.blocks, &self.rules, &enabled)
+        } else {
+            vec![Verdict::Keep; split.blocks.len()]
+        };
+        Cleaned {
+            blocks: split.blocks,
+            verdicts,
+            links: split.links,
+        }
+    }
+}
+
+impl Cleaned {
+    pub fn hidden_count(&self) -> usize {
+        self.verdicts
+            .iter()
+            .filter(|v| **v != Verdict::Keep)
+            .count()
+    }
+
+    /// Renders at `width` columns. Hidden blocks are left out, or with `reveal` shown in
+    /// place under a label with their category and rule. Links are numbered in reading
+    /// order and listed at the end.
+    pub fn render(&self, width: usize, reveal: bool) -> Vec<Line> {
+        let width = width.max(10);
+        let shown: Vec<usize> = (0..self.blocks.len())
+            .filter(|i| reveal || self.verdicts[*i] == Verdict::Keep)
+            .collect();
+        let rendered = render_blocks(shown.iter().map(|i| self.blocks[*i].html.as_str()), width);
+        let mut numbers: Vec<Option<usize>> = vec![None; self.links.len()];
+        let mut listed = Vec::new();
+        let mut out = Vec::new();
+        for (block_lines, &i) in rendered.into_iter().zip(&shown) {
+            if !out.is_empty() {
+                out.push(Line {
+                    text: String::new(),
+                    kind: LineKind::Body,
+                });
+            }
+            let kind = match &self.verdicts[i] {
+                Verdict::Keep => LineKind::Body,
+                Verdict::Hide { category, rule } => {
+                    out.push(Line {
+                        text: format!("── hidden: {} ({rule}) ──", category.as_str()),
+                        kind: LineKind::HiddenLabel,
+                    });
+                    LineKind::Hidden
+                }
+            };
+            for line in block_lines {
+                let text = number_links(&line, &mut numbers, &mut listed, &self.links);
+                out.push(Line {
+                    text,
+                    kind: kind.clone(),
+                });
+            }
+        }
+        if !listed.is_empty() {
+            out.push(Line {
+                text: String::new(),
+                kind: LineKind::Body,
+            });
+            for (n, link) in listed.iter().enumerate() {
+                out.push(Line {
+                    text: format!("[{}] {}", n + 1, sanitize_line(link)),
+                    kind: LineKind::Link,
+                });
+            }
+        }
+        out
+    }
+
+    /// The links in the order `render` numbers them (for opening link N).
+    pub fn kept_text(&self) -> String {
+        self.render(usize::MAX / 4, false)
+            .into_iter()
+            .map(|l| l.text)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Renders all blocks with one html2text pass (parsing once is what keeps a 200 KB article
+/// fast), separated by marker paragraphs, then splits the lines back per block.
+fn render_blocks<'a>(htmls: impl Iterator<Item = &'a str>, width: usize) -> Vec<Vec<String>> {
+    const SEP: &str = "\u{e002}";
+    let mut doc = String::new();
+    let mut count = 0;
+    for html in htmls {
+        doc.push_str("<p>");
+        doc.push_str(SEP);
+        doc.push_str("</p>");
+        doc.push_str(html);
+        count += 1;
+    }
+    let text = html2text::config::plain()
+        .no_table_borders()
+        .string_from_read(doc.as_bytes(), width.min(10_000))
+        .unwrap_or_default();
+    let mut blocks: Vec<Vec<String>> = Vec::with_capacity(count);
+    for line in text.lines() {
+        if line.trim() == SEP {
+            blocks.push(Vec::new());
+        } else if let Some(b) = blocks.last_mut() {
+            b.push(line.trim_end().to_string());
+        }
+    }
+    for b in &mut blocks {
+        while b.last().is_some_and(|l| l.is_empty()) {
+            b.pop();
+        }
+        while b.first().is_some_and(|l| l.is_empty()) {
+            b.remove(0);
+        }
+    }
+    blocks.resize(count, Vec::new());
+    blocks
+}
+
+fn number_links(
+    line: &str,
+    numbers: &mut [Option<usize>],
+    listed: &mut Vec<String>,
+    links: &[String],
+) -> String {
+    if !line.contains(blocks::LINK_OPEN) {
+        return line.to_string();
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find(blocks::LINK_OPEN) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + blocks::LINK_OPEN.len_utf8()..];
+        let Some(end) = after.find(blocks::LINK_CLOSE) else {
+            rest = after;
+            continue;
+        };
+        if let Ok(index) = after[..end].parse::<usize>() {
+            if index < numbers.len() {
+                let n = *numbers[index].get_or_insert_with(|| {
+                    listed.push(links[index].clone());
+                    listed.len()
+                });
+                out.push_str(&format!("[{n}]"));
+            }
+        }
+        rest = &after[end + blocks::LINK_CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Text of an HTML fragment for search and one-line fields: tags dropped, common entities
+/// decoded, whitespace collapsed. Fast and forgiving; not a renderer.
+pub fn search_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        push_decoded(&mut out, &rest[..lt]);
+        out.push(' ');
+        let after = &rest[lt..];
+        let lower_start: String = after
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let skip_to = if lower_start.starts_with("<script") {
+            find_ci(after, "</script>")
+        } else if lower_start.starts_with("<style") {
+            find_ci(after, "</style>")
+        } else {
+            None
+        };
+        rest = match skip_to {
+            Some(end) => &after[end..],
+            None => match after.find('>') {
+                Some(gt) => &after[gt + 1..],
+                None => "",
+            },
+        };
+    }
+    push_decoded(&mut out, rest);
+    sanitize_line(&out)
+}
+
+fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    hay.to_ascii_lowercase()
+        .find(needle)
+        .map(|i| i + needle.len())
+}
+
+fn push_decoded(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp..];
+        let end = after[..after.len().min(12)].find(';');
+        let decoded = end.and_then(|e| decode_entity(&after[1..e]).map(|c| (c, e + 1)));
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &after[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+fn decode_entity(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" | "#39" => '\'',
+        "nbsp" => ' ',
+        "mdash" => '—',
+        "ndash" => '–',
+        "hellip" => '…',
+        "rsquo" => '’',
+        "lsquo" => '‘',
+        "rdquo" => '”',
+        "ldquo" => '“',
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse().ok()?,
+            };
+            char::from_u32(code)?
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests;

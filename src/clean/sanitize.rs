@@ -1,0 +1,124 @@
+//! The one sanitiser every feed string passes before it reaches a terminal.
+//!
+//! Removes escape sequences whole (CSI, OSC — including OSC 52 clipboard writes and OSC 8
+//! links —, DCS, APC, PM, SOS, and their 8-bit C1 forms), every other C0/C1 control but
+//! newline and tab, DEL, and the Unicode bidi overrides and isolates that can make text
+//! display in a different order than it is stored.
+
+use std::borrow::Cow;
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+fn needs_work(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c)
+}
+
+/// Strips control characters and escape sequences; keeps newlines and tabs.
+pub fn sanitize(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(needs_work) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.next() {
+                // CSI: parameters and intermediates, then one final byte.
+                Some('[') => skip_csi(&mut chars),
+                // String sequences run to BEL or ST (ESC \).
+                Some(']' | 'P' | '_' | '^' | 'X') => skip_string(&mut chars),
+                // Two-character escapes (ESC c, ESC 7, ESC ( B ...).
+                Some('(' | ')' | '*' | '+' | '#' | '%') => {
+                    chars.next();
+                }
+                _ => {}
+            },
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{9d}' | '\u{90}' | '\u{9f}' | '\u{9e}' | '\u{98}' => skip_string(&mut chars),
+            '\n' | '\t' => out.push(c),
+            c if needs_work(c) => {}
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like [`sanitize`], for one-line fields (titles, authors): newlines and tabs become spaces
+/// and runs of whitespace collapse.
+pub fn sanitize_line(s: &str) -> String {
+    let clean = sanitize(s);
+    let mut out = String::with_capacity(clean.len());
+    for word in clean.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) {
+            break;
+        }
+    }
+}
+
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => break,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        assert!(matches!(sanitize("héllo\nworld\t日本"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn escape_sequences_are_removed_whole() {
+        assert_eq!(sanitize("a\x1b[2Jb\x1b[1;31mc"), "abc");
+        assert_eq!(sanitize("x\x1b]52;c;ZXZpbA==\x07y"), "xy");
+        assert_eq!(
+            sanitize("x\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\y"),
+            "xlinky"
+        );
+        assert_eq!(sanitize("a\u{9b}2Jb"), "ab");
+        assert_eq!(sanitize("a\u{9d}52;c;AA==\u{9c}b"), "ab");
+        assert_eq!(sanitize("a\x1bPq#0;2;0;0;0\x1b\\b"), "ab");
+    }
+
+    #[test]
+    fn controls_and_bidi_overrides_are_removed() {
+        assert_eq!(sanitize("a\0b\x08c\rd\x7fe\u{85}f"), "abcdef");
+        assert_eq!(sanitize("\u{202e}txt.exe\u{2066}"), "txt.exe");
+    }
+
+    #[test]
+    fn one_line_fields_collapse_whitespace() {
+        assert_eq!(sanitize_line(" a\n\tb  \x1b[2Jc "), "a b c");
+    }
+
+    #[test]
+    fn truncated_sequences_do_not_leak() {
+        assert_eq!(sanitize("a\x1b["), "a");
+        assert_eq!(sanitize("a\x1b]52;c;AAAA"), "a");
+        assert_eq!(sanitize("a\x1b"), "a");
+    }
+}

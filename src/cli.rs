@@ -1,0 +1,56 @@
+//! Command-line interface. No subcommand opens the reader.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tidings",
+    version,
+    about = "A fast terminal news reader that hides appeals and paywall nags"
+)]
+pub struct Cli {
+    /// Config file (default: the platform config dir, e.g. ~/.config/tidings/config.toml)
+    #[arg(long, global = true, env = "TIDINGS_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Cache file (default: the platform data dir, e.g. ~/.local/share/tidings/cache.sqlite)
+    #[arg(long, global = true, env = "TIDINGS_CACHE", value_name = "PATH")]
+    pub cache: Option<PathBuf>,
+    /// Use the bundled demo feeds (local files, no network) and a throwaway cache
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Do not refresh when the reader opens
+    #[arg(long, global = true)]
+    pub offline: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch every feed into the cache
+    Refresh {
+        /// Also fetch feeds that are backing off after failures
+        #[arg(long)]
+        force: bool,
+    },
+    /// Parse feeds the way refresh would and print what tidings sees
+    Inspect {
+        /// Local paths or http(s) URLs
+        #[arg(required = true, value_name = "PATH|URL")]
+        inputs: Vec<String>,
+    },
+    /// Read an article (HTML or text) on stdin and print it without its appeals
+    Clean {
+        /// Print every block with its verdict, category and rule
+        #[arg(long)]
+        explain: bool,
+        /// Treat the input as HTML even if it does not look like it
+        #[arg(long)]
+        html: bool,
+        /// Wrap the text at this many columns
+        #[arg(long, value_name = "N")]
+        width: Option<usize>,
+    },
+}

@@ -1,0 +1,341 @@
+//! What each command line does: setup (config, cache, demo), `refresh`, `inspect`, `clean`,
+//! and handing over to the reader. Errors carry context for the user (anyhow).
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::clean::{self, Cleaner, Verdict};
+use crate::cli::{Cli, Command};
+use crate::config::{Config, ConfigError, FeedConfig, Paths};
+use crate::feed::fetch::{self, Fetched, Fetcher, Validators};
+use crate::feed::{parse, poller};
+use crate::store::{Store, StoreError};
+
+/// Exit status for an error: 2 for a bad config or cache, 1 otherwise.
+pub fn exit_code_for(e: &anyhow::Error) -> u8 {
+    let setup = e
+        .chain()
+        .any(|c| c.is::<ConfigError>() || c.is::<StoreError>());
+    if setup {
+        2
+    } else {
+        1
+    }
+}
+
+/// Bundled demo feeds: (file name, contents).
+const DEMO_FEEDS: &[(&str, &str, &[&str])] = &[
+    (
+        "world-desk.xml",
+        include_str!("../assets/demo/world-desk.xml"),
+        &["news"],
+    ),
+    (
+        "field-notes.atom",
+        include_str!("../assets/demo/field-notes.atom"),
+        &["science"],
+    ),
+    (
+        "indie-weekly.json",
+        include_str!("../assets/demo/indie-weekly.json"),
+        &["tech"],
+    ),
+];
+
+/// Config, paths and, for `--demo`, the temporary directory that holds its files.
+pub struct Setup {
+    pub config: Config,
+    pub paths: Paths,
+    pub demo_dir: Option<tempfile::TempDir>,
+}
+
+pub fn setup(cli: &Cli, write_starter: bool) -> Result<Setup> {
+    if cli.demo {
+        let dir = tempfile::Builder::new()
+            .prefix("tidings-demo-")
+            .tempdir()
+            .context("cannot create a directory for the demo")?;
+        let mut config = Config::default();
+        for (name, text, tags) in DEMO_FEEDS {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            config.feeds.push(FeedConfig {
+                url: path.display().to_string(),
+                title: None,
+                tags: tags.iter().map(|t| t.to_string()).collect(),
+                filter: None,
+            });
+        }
+        let paths = Paths {
+            config: dir.path().join("config.toml"),
+            cache: dir.path().join("cache.sqlite"),
+            log: dir.path().join("tidings.log"),
+        };
+        return Ok(Setup {
+            config,
+            paths,
+            demo_dir: Some(dir),
+        });
+    }
+    let paths = Paths::resolve(cli.config.clone(), cli.cache.clone());
+    let config = if write_starter {
+        let (config, created) = Config::load_or_create(&paths.config)?;
+        if created {
+            eprintln!(
+                "tidings: no config found, wrote a commented starter config to {} — add your feeds there",
+                paths.config.display()
+            );
+        }
+        config
+    } else if paths.config.exists() {
+        let text = std::fs::read_to_string(&paths.config)
+            .with_context(|| format!("cannot read {}", paths.config.display()))?;
+        Config::parse(&text, &paths.config)?
+    } else {
+        Config::default()
+    };
+    Ok(Setup {
+        config,
+        paths,
+        demo_dir: None,
+    })
+}
+
+/// Opens the cache and makes its feed list match the config.
+pub fn open_store(setup: &Setup) -> Result<Store> {
+    let mut store = Store::open(&setup.paths.cache)?;
+    let feeds: Vec<_> = setup
+        .config
+        .feeds
+        .iter()
+        .map(|f| (f.url.clone(), f.title.clone(), f.tags.clone()))
+        .collect();
+    store.sync_feeds(&feeds)?;
+    Ok(store)
+}
+
+pub fn run(cli: Cli) -> Result<u8> {
+    match &cli.command {
+        Some(Command::Clean {
+            explain,
+            html,
+            width,
+        }) => {
+            let setup = setup(&cli, false)?;
+            clean_stdin(&setup.config, *explain, *html, *width)
+        }
+        Some(Command::Inspect { inputs }) => {
+            let setup = setup(&cli, false)?;
+            inspect(&setup.config, inputs, &mut std::io::stdout().lock())
+        }
+        Some(Command::Refresh { force }) => {
+            let setup = setup(&cli, true)?;
+            init_logging(&setup.paths.log);
+            let mut store = open_store(&setup)?;
+            refresh(&mut store, &setup.config, *force)
+        }
+        None => {
+            let mut setup = setup(&cli, true)?;
+            init_logging(&setup.paths.log);
+            let mut store = open_store(&setup)?;
+            if setup.demo_dir.is_some() {
+                // Local files: fast, and the reader opens on a full cache.
+                poller::refresh(
+                    &mut store,
+                    &setup.config,
+                    &poller::Selection::default(),
+                    |_| {},
+                )?;
+                setup.config.refresh_on_start = false;
+            }
+            if cli.offline {
+                setup.config.refresh_on_start = false;
+            }
+            crate::runtime::run_terminal(store, &setup)?;
+            Ok(0)
+        }
+    }
+}
+
+/// Logs go to a file: nothing may print while the reader owns the terminal.
+pub fn init_logging(path: &Path) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    else {
+        return;
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TIDINGS_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .try_init();
+}
+
+fn refresh(store: &mut Store, config: &Config, force: bool) -> Result<u8> {
+    let titles: HashMap<_, _> = store
+        .feeds()?
+        .into_iter()
+        .map(|f| (f.id, clean::sanitize_line(&f.title)))
+        .collect();
+    let bar = if std::io::stdout().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} feeds {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let say = |line: String| {
+        if bar.is_hidden() {
+            println!("{line}");
+        } else {
+            bar.println(line);
+        }
+    };
+    let name = |id: &crate::model::FeedId, url: &str| {
+        titles
+            .get(id)
+            .filter(|t| !t.is_empty() && *t != url)
+            .map(|t| format!("{t} ({})", clean::sanitize_line(url)))
+            .unwrap_or_else(|| clean::sanitize_line(url))
+    };
+    let summary = poller::refresh(
+        store,
+        config,
+        &poller::Selection { only: None, force },
+        |event| match event {
+            poller::Event::Started { total } => bar.set_length(*total as u64),
+            poller::Event::Stored {
+                feed, url, counts, ..
+            } => {
+                bar.inc(1);
+                if counts.new > 0 {
+                    say(format!("{}: {} new", name(feed, url), counts.new));
+                }
+            }
+            poller::Event::Failed { feed, url, message } => {
+                bar.inc(1);
+                say(format!(
+                    "{}: error: {}",
+                    name(feed, url),
+                    clean::sanitize_line(message)
+                ));
+            }
+            poller::Event::Skipped { feed, url, until } => {
+                let when = chrono::DateTime::from_timestamp(*until, 0)
+                    .map(|t| t.with_timezone(&chrono::Local).format("%H:%M").to_string())
+                    .unwrap_or_default();
+                say(format!(
+                    "{}: backing off after errors until {when} (--force to fetch now)",
+                    name(feed, url)
+                ));
+            }
+        },
+    )?;
+    bar.finish_and_clear();
+    println!("{summary}");
+    tracing::info!("refresh: {summary}");
+    Ok(if summary.failed == 0 { 0 } else { 1 })
+}
+
+/// `tidings inspect`: one line per input, then `parsed N of M`.
+pub fn inspect(config: &Config, inputs: &[String], out: &mut impl Write) -> Result<u8> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the network runtime")?;
+    let fetcher = Fetcher::new(poller::settings(config)).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut parsed = 0;
+    for input in inputs {
+        let shown = clean::sanitize_line(input);
+        let result = runtime
+            .block_on(fetcher.fetch(input, &Validators::default()))
+            .map_err(|e| e.to_string())
+            .and_then(|f| match f {
+                Fetched::Body { bytes, charset, .. } => {
+                    parse::parse(&bytes, charset.as_deref()).map_err(|e| e.to_string())
+                }
+                Fetched::NotModified => {
+                    Err("server answered 304 to an unconditional request".into())
+                }
+            });
+        match result {
+            Ok(feed) => {
+                parsed += 1;
+                let newest = feed
+                    .items
+                    .iter()
+                    .filter_map(|i| i.published)
+                    .max()
+                    .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                    .map(|d| format!(", newest {}", d.format("%Y-%m-%d")))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "{shown}: ok, {}, \"{}\", {} items{newest}",
+                    feed.format.as_str(),
+                    clean::sanitize_line(feed.title.as_deref().unwrap_or("")),
+                    feed.items.len()
+                )?;
+            }
+            Err(reason) => writeln!(out, "{shown}: error: {}", clean::sanitize_line(&reason))?,
+        }
+    }
+    writeln!(out, "parsed {parsed} of {}", inputs.len())?;
+    let _ = fetch::is_remote;
+    Ok(if parsed == inputs.len() { 0 } else { 1 })
+}
+
+fn clean_stdin(
+    config: &Config,
+    explain: bool,
+    force_html: bool,
+    width: Option<usize>,
+) -> Result<u8> {
+    let mut raw = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut raw)
+        .context("cannot read stdin")?;
+    let mut input = String::from_utf8_lossy(&raw).into_owned();
+    if force_html && !clean::is_html(&input) {
+        input = format!("<div>{input}</div>");
+    }
+    let cleaner = Cleaner::new(&config.filter)?;
+    let cleaned = cleaner.clean(&input, config.filter.enabled);
+    let mut out = std::io::stdout().lock();
+    let width = width.unwrap_or(100_000);
+    if explain {
+        for (block, verdict) in cleaned.blocks.iter().zip(&cleaned.verdicts) {
+            let label = match verdict {
+                Verdict::Keep => "keep".to_string(),
+                Verdict::Hide { category, rule } => format!("hide {} ({rule})", category.as_str()),
+            };
+            writeln!(out, "[{label}] {}", block.text)?;
+        }
+        writeln!(
+            out,
+            "{} blocks, {} hidden",
+            cleaned.blocks.len(),
+            cleaned.hidden_count()
+        )?;
+    } else {
+        for line in cleaned.render(width, false) {
+            writeln!(out, "{}", line.text)?;
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,357 @@
+//! The user's settings: a TOML file, its defaults, validation with file:line:column errors,
+//! and where tidings keeps its files (platform directories).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::clean::FilterConfig;
+use crate::keymap::KeyConfig;
+
+/// The starter config written on first run; it is also the documented example.
+pub const EXAMPLE: &str = include_str!("../config.example.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write starter config {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Feeds fetched at the same time.
+    pub concurrency: usize,
+    pub connect_timeout_secs: u64,
+    /// Whole request, body included.
+    pub timeout_secs: u64,
+    /// Largest feed body accepted, counted after decompression.
+    pub max_body_bytes: u64,
+    /// Items kept per feed; unread and starred items are never dropped.
+    pub max_items_per_feed: usize,
+    pub user_agent: String,
+    /// Start a background refresh when the reader opens.
+    pub refresh_on_start: bool,
+    /// Opening an article marks it read.
+    pub mark_read_on_open: bool,
+    pub filter: FilterConfig,
+    pub keys: KeyConfig,
+    pub feeds: Vec<FeedConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedConfig {
+    /// http(s) URL, `file://` URL or local path.
+    pub url: String,
+    pub title: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Turn appeal hiding off (or on) for this feed only.
+    pub filter: Option<bool>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            concurrency: 16,
+            connect_timeout_secs: 10,
+            timeout_secs: 30,
+            max_body_bytes: 16 * 1024 * 1024,
+            max_items_per_feed: 1000,
+            user_agent: default_user_agent(),
+            refresh_on_start: true,
+            mark_read_on_open: true,
+            filter: FilterConfig::default(),
+            keys: KeyConfig::default(),
+            feeds: Vec::new(),
+        }
+    }
+}
+
+pub fn default_user_agent() -> String {
+    format!("tidings/{}", env!("CARGO_PKG_VERSION"))
+}
+
+impl Config {
+    /// Parses `text` as read from `path`; every error names path:line:column and the key.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            let (line, column) = line_column(text, offset);
+            let mut message = e.message().trim().to_string();
+            if let Some(key) = key_on_line(text, line) {
+                if !message.contains(&format!("`{key}`")) {
+                    message = format!("key `{key}`: {message}");
+                }
+            }
+            ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            }
+        })?;
+        config.validate(text, path)?;
+        Ok(config)
+    }
+
+    /// Loads the config at `path`. A missing file is written with the commented starter
+    /// config; the returned flag says so, so the caller can tell the user.
+    pub fn load_or_create(path: &Path) -> Result<(Config, bool), ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok((Config::parse(&text, path)?, false)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let write = |p: &Path| -> std::io::Result<()> {
+                    if let Some(dir) = p.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    std::fs::write(p, EXAMPLE)
+                };
+                write(path).map_err(|source| ConfigError::Write {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                Ok((Config::parse(EXAMPLE, path)?, true))
+            }
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    fn validate(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
+        let fail = |key: &str, message: String| {
+            let (line, column) = locate_key(text, key);
+            Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: format!("key `{key}`: {message}"),
+            })
+        };
+        if self.concurrency == 0 {
+            return fail("concurrency", "must be at least 1".into());
+        }
+        if self.connect_timeout_secs == 0 {
+            return fail("connect_timeout_secs", "must be at least 1".into());
+        }
+        if self.timeout_secs == 0 {
+            return fail("timeout_secs", "must be at least 1".into());
+        }
+        if self.max_body_bytes == 0 {
+            return fail("max_body_bytes", "must be at least 1".into());
+        }
+        if self.max_items_per_feed == 0 {
+            return fail("max_items_per_feed", "must be at least 1".into());
+        }
+        for feed in &self.feeds {
+            if feed.url.trim().is_empty() {
+                return fail("url", "a feed url is empty".into());
+            }
+            if let Some((scheme, _)) = feed.url.split_once("://") {
+                if !matches!(
+                    scheme.to_ascii_lowercase().as_str(),
+                    "http" | "https" | "file"
+                ) {
+                    let (line, column) = locate_value(text, &feed.url);
+                    return Err(ConfigError::Invalid {
+                        path: path.to_path_buf(),
+                        line,
+                        column,
+                        message: format!(
+                            "key `url`: scheme `{scheme}` is not supported (http, https, file or a path)"
+                        ),
+                    });
+                }
+            }
+        }
+        self.keys.validate().or_else(|(key, msg)| fail(&key, msg))?;
+        self.filter
+            .validate()
+            .or_else(|(key, msg)| fail(&key, msg))?;
+        Ok(())
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// The key assigned on a 1-based line, if the line is `key = ...`.
+fn key_on_line(text: &str, line: usize) -> Option<String> {
+    let l = text.lines().nth(line.checked_sub(1)?)?;
+    let (key, _) = l.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty() && !key.starts_with('#') && !key.contains(' ')).then(|| key.to_string())
+}
+
+fn locate_key(text: &str, key: &str) -> (usize, usize) {
+    find_line(text, |l| {
+        l.trim_start()
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    })
+}
+
+fn locate_value(text: &str, value: &str) -> (usize, usize) {
+    find_line(text, |l| l.contains(value))
+}
+
+fn find_line(text: &str, pred: impl Fn(&str) -> bool) -> (usize, usize) {
+    text.lines()
+        .enumerate()
+        .find(|(_, l)| pred(l))
+        .map(|(i, l)| (i + 1, l.len() - l.trim_start().len() + 1))
+        .unwrap_or((1, 1))
+}
+
+/// Where tidings keeps its files. Each can be overridden from the command line or the
+/// environment; the rest come from the platform directories.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub config: PathBuf,
+    pub cache: PathBuf,
+    pub log: PathBuf,
+}
+
+impl Paths {
+    pub fn resolve(config: Option<PathBuf>, cache: Option<PathBuf>) -> Paths {
+        let dirs = directories::ProjectDirs::from("", "", "tidings");
+        let fallback = || PathBuf::from(".tidings");
+        let config = config.unwrap_or_else(|| {
+            dirs.as_ref()
+                .map(|d| d.config_dir().to_path_buf())
+                .unwrap_or_else(fallback)
+                .join("config.toml")
+        });
+        let data = dirs
+            .as_ref()
+            .map(|d| d.data_dir().to_path_buf())
+            .unwrap_or_else(fallback);
+        let state = dirs
+            .as_ref()
+            .and_then(|d| d.state_dir().map(Path::to_path_buf))
+            .unwrap_or_else(|| data.clone());
+        Paths {
+            config,
+            cache: cache.unwrap_or_else(|| data.join("cache.sqlite")),
+            log: state.join("tidings.log"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("/home/u/.config/tidings/config.toml"))
+    }
+
+    #[test]
+    fn example_config_parses_and_matches_the_defaults() {
+        let config = parse(EXAMPLE).expect("config.example.toml must parse");
+        assert_eq!(
+            Config {
+                feeds: vec![],
+                ..config
+            },
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn feeds_with_titles_and_tags() {
+        let c = parse(
+            "[[feeds]]\nurl = \"https://a.example/feed\"\ntitle = \"A\"\ntags = [\"news\"]\n\n[[feeds]]\nurl = \"/tmp/local.xml\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.feeds.len(), 2);
+        assert_eq!(c.feeds[0].tags, vec!["news"]);
+        assert_eq!(c.feeds[1].title, None);
+    }
+
+    #[test]
+    fn syntax_error_names_file_line_and_column() {
+        let err = parse("concurrency = 4\ntimeout_secs = = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("/home/u/.config/tidings/config.toml:2:"),
+            "{err}"
+        );
+        assert!(err.contains("timeout_secs"), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_position() {
+        let err = parse("concurency = 4\n").unwrap_err().to_string();
+        assert!(err.contains("config.toml:1:1"), "{err}");
+        assert!(err.contains("concurency"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let err = parse("\n\nconcurrency = \"many\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("config.toml:3:15"), "{err}");
+        assert!(err.contains("concurrency"), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_inside_a_feed_is_an_error() {
+        let err = parse("[[feeds]]\nurl = \"http://x\"\ntitel = \"typo\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(":3:1") && err.contains("titel"), "{err}");
+    }
+
+    #[test]
+    fn zero_concurrency_is_rejected_at_its_line() {
+        let err = parse("# c\nconcurrency = 0\n").unwrap_err().to_string();
+        assert!(err.contains(":2:1") && err.contains("concurrency"), "{err}");
+    }
+
+    #[test]
+    fn unsupported_scheme_is_rejected() {
+        let err = parse("[[feeds]]\nurl = \"ftp://x/feed\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(":2:") && err.contains("ftp"), "{err}");
+    }
+
+    #[test]
+    fn missing_config_is_written_as_a_starter() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.toml");
+        let (config, created) = Config::load_or_create(&path).unwrap();
+        assert!(created);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), EXAMPLE);
+        assert_eq!(config.concurrency, 16);
+        let (_, created_again) = Config::load_or_create(&path).unwrap();
+        assert!(!created_again);
+    }
+}

@@ -1,0 +1,328 @@
+//! One HTTP request for one feed: conditional GET, decompression, a cap on the expanded
+//! body, redirects only to http/https and at most five of them, connect and total timeouts.
+//! Local paths and `file://` URLs are read from disk under the same size cap.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+
+pub const MAX_REDIRECTS: usize = 5;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FetchError {
+    #[error("timed out after {0} s")]
+    Timeout(u64),
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    #[error("{}", status_message(*.status, *.retry_after))]
+    Status {
+        status: u16,
+        retry_after: Option<u64>,
+    },
+    #[error("body larger than the limit of {limit} bytes (max_body_bytes)")]
+    TooLarge { limit: u64 },
+    #[error("redirect refused: {0}")]
+    Redirect(String),
+    #[error("unsupported URL `{0}`: only http, https and local files")]
+    Scheme(String),
+    #[error("cannot read {path}: {message}")]
+    File { path: String, message: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+fn status_message(status: u16, retry_after: Option<u64>) -> String {
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let hint = match status {
+        410 => ": the feed is gone for good; consider removing it from the config".to_string(),
+        404 => ": no feed at this address".to_string(),
+        _ => retry_after
+            .map(|s| format!(" (retry after {s} s)"))
+            .unwrap_or_default(),
+    };
+    format!("HTTP {status} {reason}{hint}")
+}
+
+/// Validators from the previous fetch, sent back so the server can answer 304.
+#[derive(Debug, Clone, Default)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fetched {
+    NotModified,
+    Body {
+        bytes: Vec<u8>,
+        /// Charset from `Content-Type`, if any.
+        charset: Option<String>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct FetchSettings {
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub max_body_bytes: u64,
+    pub user_agent: String,
+}
+
+#[derive(Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    settings: FetchSettings,
+}
+
+impl Fetcher {
+    pub fn new(settings: FetchSettings) -> Result<Fetcher, FetchError> {
+        let policy = reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() > MAX_REDIRECTS {
+                attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+            } else if !matches!(attempt.url().scheme(), "http" | "https") {
+                let scheme = attempt.url().scheme().to_string();
+                attempt.error(format!("redirect to a `{scheme}:` URL"))
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .user_agent(settings.user_agent.clone())
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            .redirect(policy)
+            .gzip(true)
+            .brotli(true)
+            .deflate(true)
+            .build()
+            .map_err(|e| FetchError::Other(chain(&e)))?;
+        Ok(Fetcher { client, settings })
+    }
+
+    pub fn settings(&self) -> &FetchSettings {
+        &self.settings
+    }
+
+    pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        match classify(url) {
+            Source::Http => self.fetch_http(url, validators).await,
+            Source::File(path) => {
+                let limit = self.settings.max_body_bytes;
+                tokio::task::spawn_blocking(move || read_file(&path, limit))
+                    .await
+                    .map_err(|e| FetchError::Other(e.to_string()))?
+            }
+            Source::Unsupported => Err(FetchError::Scheme(url.to_string())),
+        }
+    }
+
+    async fn fetch_http(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static(
+                "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+            ),
+        );
+        if let Some(v) = validators
+            .etag
+            .as_deref()
+            .and_then(|v| HeaderValue::from_str(v).ok())
+        {
+            headers.insert(header::IF_NONE_MATCH, v);
+        }
+        if let Some(v) = validators
+            .last_modified
+            .as_deref()
+            .and_then(|v| HeaderValue::from_str(v).ok())
+        {
+            headers.insert(header::IF_MODIFIED_SINCE, v);
+        }
+        let response = self
+            .client
+            .get(url)
+            .headers(headers)
+            .send()
+            .await
+            .map_err(|e| self.classify_error(e))?;
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified);
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status {
+                status: status.as_u16(),
+                retry_after: retry_after(response.headers()),
+            });
+        }
+        let header_str = |name: header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let etag = header_str(header::ETAG);
+        let last_modified = header_str(header::LAST_MODIFIED);
+        let charset = header_str(header::CONTENT_TYPE).and_then(|ct| charset_of(&ct));
+        let limit = self.settings.max_body_bytes;
+        if response.content_length().is_some_and(|n| n > limit) {
+            return Err(FetchError::TooLarge { limit });
+        }
+        // Counted as it arrives, after decompression: a gzip bomb stops at the cap.
+        let mut bytes = Vec::new();
+        let mut stream = response.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| self.classify_error(e))?;
+            if bytes.len() as u64 + chunk.len() as u64 > limit {
+                return Err(FetchError::TooLarge { limit });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Fetched::Body {
+            bytes,
+            charset,
+            etag,
+            last_modified,
+        })
+    }
+
+    fn classify_error(&self, e: reqwest::Error) -> FetchError {
+        let message = chain(&e);
+        if e.is_timeout() {
+            FetchError::Timeout(self.settings.timeout.as_secs())
+        } else if e.is_redirect() {
+            FetchError::Redirect(message.rsplit(": ").next().unwrap_or(&message).to_string())
+        } else if e.is_connect() {
+            FetchError::Connect(message)
+        } else {
+            FetchError::Other(message)
+        }
+    }
+}
+
+/// The error and its causes on one line, without the repeated URL reqwest puts first.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    let joined = parts.join(": ");
+    crate::clean::sanitize(&joined.replace('\n', " ")).into_owned()
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<u64> {
+    let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(secs);
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    Some((when.timestamp() - chrono::Utc::now().timestamp()).max(0) as u64)
+}
+
+fn charset_of(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        (k.trim().eq_ignore_ascii_case("charset")).then(|| v.trim().trim_matches('"').to_string())
+    })
+}
+
+enum Source {
+    Http,
+    File(std::path::PathBuf),
+    Unsupported,
+}
+
+fn classify(url: &str) -> Source {
+    match url.split_once("://") {
+        Some((scheme, _))
+            if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") =>
+        {
+            Source::Http
+        }
+        Some((scheme, _)) if scheme.eq_ignore_ascii_case("file") => match url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.to_file_path().ok())
+        {
+            Some(p) => Source::File(p),
+            None => Source::Unsupported,
+        },
+        Some(_) => Source::Unsupported,
+        None => Source::File(url.into()),
+    }
+}
+
+/// True for URLs fetched over the network (as opposed to local files).
+pub fn is_remote(url: &str) -> bool {
+    matches!(classify(url), Source::Http)
+}
+
+fn read_file(path: &std::path::Path, limit: u64) -> Result<Fetched, FetchError> {
+    use std::io::Read;
+    let err = |e: std::io::Error| FetchError::File {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let file = std::fs::File::open(path).map_err(err)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(err)?;
+    if bytes.len() as u64 > limit {
+        return Err(FetchError::TooLarge { limit });
+    }
+    Ok(Fetched::Body {
+        bytes,
+        charset: None,
+        etag: None,
+        last_modified: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charset_is_read_from_content_type() {
+        assert_eq!(
+            charset_of("text/xml; charset=\"ISO-8859-1\""),
+            Some("ISO-8859-1".into())
+        );
+        assert_eq!(charset_of("text/xml"), None);
+    }
+
+    #[test]
+    fn gone_feeds_suggest_removal() {
+        let e = FetchError::Status {
+            status: 410,
+            retry_after: None,
+        };
+        assert!(e.to_string().contains("HTTP 410 Gone") && e.to_string().contains("removing"));
+        let e = FetchError::Status {
+            status: 429,
+            retry_after: Some(120),
+        };
+        assert_eq!(
+            e.to_string(),
+            "HTTP 429 Too Many Requests (retry after 120 s)"
+        );
+    }
+
+    #[test]
+    fn only_http_and_files_are_sources() {
+        assert!(is_remote("https://x/feed"));
+        assert!(!is_remote("/tmp/feed.xml"));
+        assert!(matches!(classify("ftp://x/feed"), Source::Unsupported));
+        assert!(matches!(classify("file:///tmp/x.xml"), Source::File(_)));
+    }
+}

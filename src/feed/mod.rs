@@ -1,0 +1,5 @@
+//! Getting feeds: HTTP ([`fetch`]), bytes to items ([`parse`]), many feeds at once ([`poller`]).
+
+pub mod fetch;
+pub mod parse;
+pub mod poller;

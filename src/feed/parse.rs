@@ -1,0 +1,580 @@
+//! Feed bytes → normalised items. feed-rs does the parsing; this module decodes first and
+//! repairs what feed-rs rejects but real feeds use. It never panics: a panic inside the
+//! parser is caught and becomes an error with a one-line reason.
+
+use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::model::{FeedFormat, ParsedFeed, ParsedItem};
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParseError {
+    #[error("empty document")]
+    Empty,
+    #[error("gzip-compressed bytes, not a feed")]
+    Gzip,
+    #[error("an HTML page, not a feed{}", .alternate.as_ref().map(|u| format!(" (it names a feed: {u})")).unwrap_or_default())]
+    Html { alternate: Option<String> },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the parser crashed on this document: {0}")]
+    Panic(String),
+}
+
+thread_local! {
+    static ISOLATED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// True while this thread runs the parser under a panic guard. A panic hook uses it to
+/// stay quiet: such a panic is reported as a [`ParseError::Panic`], not as a crash.
+pub fn in_isolated_parse() -> bool {
+    ISOLATED.with(Cell::get)
+}
+
+/// Parses a feed document. `charset` is the one the HTTP `Content-Type` declared, if any.
+pub fn parse(bytes: &[u8], charset: Option<&str>) -> Result<ParsedFeed, ParseError> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return Err(ParseError::Gzip);
+    }
+    let text = decode(bytes, charset);
+    let text = strip_prolog(&text);
+    let body = text.trim_start();
+    if body.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    if body.starts_with('{') || body.starts_with('[') {
+        return parse_json(body);
+    }
+    if looks_like_html(body) {
+        return Err(ParseError::Html {
+            alternate: alternate_link(body),
+        });
+    }
+    parse_xml(repair_rss_version(body))
+}
+
+fn parse_xml(mut doc: String) -> Result<ParsedFeed, ParseError> {
+    // Each unknown Atom `type` costs one retry; a document has only a handful.
+    for _ in 0..8 {
+        match run_parser(doc.as_bytes()) {
+            Err(Some(feed_rs::parser::ParseFeedError::ParseError(
+                feed_rs::parser::ParseErrorKind::UnknownMimeType { mime, .. },
+            ))) => {
+                let repaired = repair_type_attr(&doc, &mime);
+                if repaired == doc {
+                    return Err(ParseError::Invalid(format!(
+                        "unsupported content type `{mime}`"
+                    )));
+                }
+                doc = repaired;
+            }
+            other => return finish(other),
+        }
+    }
+    finish(run_parser(doc.as_bytes()))
+}
+
+fn parse_json(body: &str) -> Result<ParsedFeed, ParseError> {
+    let first = run_parser(body.as_bytes());
+    if first.is_ok() {
+        return finish(first);
+    }
+    // JSON Feed repairs: unknown versions, a missing title.
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(body) else {
+        return finish(first);
+    };
+    let Some(obj) = value.as_object_mut() else {
+        return Err(ParseError::Invalid(
+            "JSON that is not a JSON Feed object".into(),
+        ));
+    };
+    if !obj.contains_key("items") {
+        return Err(ParseError::Invalid(
+            "JSON without `items`: not a JSON Feed".into(),
+        ));
+    }
+    obj.insert(
+        "version".into(),
+        serde_json::Value::String("https://jsonfeed.org/version/1.1".into()),
+    );
+    if !obj.get("title").is_some_and(|t| t.is_string()) {
+        obj.insert("title".into(), serde_json::Value::String(String::new()));
+    }
+    let repaired = serde_json::to_vec(&value).unwrap_or_default();
+    match run_parser(&repaired) {
+        Ok(feed) => finish(Ok(feed)),
+        Err(_) => finish(first),
+    }
+}
+
+type RawResult = Result<feed_rs::model::Feed, Option<feed_rs::parser::ParseFeedError>>;
+
+/// Runs feed-rs with a panic guard. `Err(None)` means it panicked.
+fn run_parser(bytes: &[u8]) -> RawResult {
+    ISOLATED.with(|c| c.set(true));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        feed_rs::parser::Builder::new()
+            // Empty ids let us apply our own identity rule (guid, link, title + date).
+            .id_generator(|_, _, _| String::new())
+            .sanitize_content(false)
+            .build()
+            .parse(bytes)
+    }));
+    ISOLATED.with(|c| c.set(false));
+    match result {
+        Ok(Ok(feed)) => Ok(feed),
+        Ok(Err(e)) => Err(Some(e)),
+        Err(_) => Err(None),
+    }
+}
+
+fn finish(result: RawResult) -> Result<ParsedFeed, ParseError> {
+    match result {
+        Ok(feed) => Ok(normalise(feed)),
+        Err(None) => Err(ParseError::Panic("malformed input".into())),
+        Err(Some(e)) => Err(ParseError::Invalid(describe(&e))),
+    }
+}
+
+fn describe(e: &feed_rs::parser::ParseFeedError) -> String {
+    use feed_rs::parser::{ParseErrorKind, ParseFeedError};
+    let text = match e {
+        ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => {
+            "no RSS, Atom, RDF or JSON Feed root element".to_string()
+        }
+        other => other.to_string(),
+    };
+    one_line(&text)
+}
+
+fn one_line(s: &str) -> String {
+    let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::clean::sanitize(&line).into_owned()
+}
+
+/// Decodes to UTF-8: byte-order mark, else the HTTP charset, else the XML declaration,
+/// else UTF-8. Invalid sequences become U+FFFD instead of failing the feed.
+fn decode(bytes: &[u8], http_charset: Option<&str>) -> String {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        return enc
+            .decode_without_bom_handling(&bytes[bom..])
+            .0
+            .into_owned();
+    }
+    // UTF-16 without a BOM still starts with `<` next to a zero byte.
+    match bytes {
+        [0, b'<', ..] => {
+            return encoding_rs::UTF_16BE
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned()
+        }
+        [b'<', 0, ..] => {
+            return encoding_rs::UTF_16LE
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned()
+        }
+        _ => {}
+    }
+    let declared = declared_encoding(bytes);
+    let label = http_charset.or(declared.as_deref());
+    let enc = label
+        .and_then(|l| encoding_rs::Encoding::for_label(l.trim().as_bytes()))
+        // A document that says UTF-16 but has no BOM or zero bytes is ASCII-compatible.
+        .filter(|e| *e != encoding_rs::UTF_16BE && *e != encoding_rs::UTF_16LE)
+        .unwrap_or(encoding_rs::UTF_8);
+    enc.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(512)];
+    let head = String::from_utf8_lossy(head);
+    let decl_start = head.find("<?xml")?;
+    let decl = &head[decl_start..decl_start + head[decl_start..].find("?>")?];
+    let at = decl.find("encoding")?;
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    Some(value[..value.find(quote)?].to_string())
+}
+
+/// Drops the XML declaration (the text is UTF-8 now, whatever it declared) wherever it is,
+/// which also repairs documents with a comment or blank lines before it.
+fn strip_prolog(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = text.trim_start_matches('\u{feff}');
+    let Some(start) = text.find("<?xml") else {
+        return text.into();
+    };
+    // Only a declaration that comes before the root element.
+    if text[..start].contains(['<']) && !only_comments(&text[..start]) {
+        return text.into();
+    }
+    let Some(len) = text[start..].find("?>") else {
+        return text.into();
+    };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..start]);
+    out.push_str(&text[start + len + 2..]);
+    out.into()
+}
+
+fn only_comments(s: &str) -> bool {
+    let mut rest = s.trim();
+    while let Some(after) = rest.strip_prefix("<!--") {
+        match after.find("-->") {
+            Some(end) => rest = after[end + 3..].trim_start(),
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+fn looks_like_html(body: &str) -> bool {
+    let head: String = body
+        .chars()
+        .take(1024)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let root = root_start(&head);
+    root.starts_with("<html") || root.starts_with("<!doctype html")
+}
+
+/// The text from the first tag that is not a comment or processing instruction.
+fn root_start(s: &str) -> &str {
+    let mut rest = s.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after
+                .find("-->")
+                .map_or("", |e| after[e + 3..].trim_start());
+        } else if let Some(after) = rest.strip_prefix("<?") {
+            rest = after.find("?>").map_or("", |e| after[e + 2..].trim_start());
+        } else {
+            return rest;
+        }
+    }
+}
+
+/// The feed an HTML page points to with `<link rel="alternate" type="application/rss+xml">`.
+fn alternate_link(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("<link") {
+        let start = from + at;
+        let end = start + lower[start..].find('>')?;
+        let tag = &lower[start..end];
+        if tag.contains("alternate")
+            && (tag.contains("rss") || tag.contains("atom") || tag.contains("json"))
+        {
+            let href_at = tag.find("href")?;
+            let rest = html[start + href_at + 4..end]
+                .trim_start()
+                .strip_prefix('=')?
+                .trim_start();
+            let quote = rest.chars().next()?;
+            let value = if quote == '"' || quote == '\'' {
+                let v = &rest[1..];
+                &v[..v.find(quote)?]
+            } else {
+                rest.split_whitespace().next()?
+            };
+            return Some(one_line(value));
+        }
+        from = end;
+    }
+    None
+}
+
+/// `<rss>` without a version, or with one feed-rs does not know, is read as RSS 2.0.
+fn repair_rss_version(body: &str) -> String {
+    let root = root_start(body);
+    let offset = body.len() - root.len();
+    let is_rss = root.starts_with("<rss")
+        && root[4..].starts_with(|c: char| c.is_whitespace() || c == '>' || c == '/');
+    if !is_rss {
+        return body.to_string();
+    }
+    let Some(tag_end) = root.find('>') else {
+        return body.to_string();
+    };
+    let tag = &root[..tag_end];
+    let version = attr_value(tag, "version");
+    if matches!(version, Some("2.0" | "0.91" | "0.92" | "")) {
+        return body.to_string();
+    }
+    let mut new_tag = String::from("<rss version=\"2.0\"");
+    let mut rest = &tag[4..];
+    if let Some(v) = version {
+        // Drop the old attribute.
+        if let Some(at) = find_attr(rest, "version") {
+            let after = &rest[at..];
+            let q = after.find(['"', '\'']).unwrap_or(0);
+            let quote = &after[q..q + 1];
+            let close = q + 1 + after[q + 1..].find(quote).unwrap_or(v.len());
+            let mut s = rest[..at].to_string();
+            s.push_str(&after[close + 1..]);
+            new_tag.push_str(&s);
+            rest = "";
+        }
+    }
+    new_tag.push_str(rest);
+    format!("{}{}{}", &body[..offset], new_tag, &root[tag_end..])
+}
+
+fn find_attr(tag: &str, name: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = tag[from..].find(name) {
+        let i = from + at;
+        let before_ok = i == 0 || tag[..i].ends_with(char::is_whitespace);
+        let after = tag[i + name.len()..].trim_start();
+        if before_ok && after.starts_with('=') {
+            return Some(i);
+        }
+        from = i + name.len();
+    }
+    None
+}
+
+fn attr_value<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let at = find_attr(tag, name)?;
+    let rest = tag[at + name.len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let v = &rest[1..];
+    Some(&v[..v.find(quote)?])
+}
+
+/// Replaces `type="<mime>"` that feed-rs refused with the closest type it understands.
+fn repair_type_attr(doc: &str, mime: &str) -> String {
+    let replacement = if mime.contains("html") {
+        "html"
+    } else {
+        "text"
+    };
+    let mut out = doc.to_string();
+    for q in ['"', '\''] {
+        out = out.replace(
+            &format!("type={q}{mime}{q}"),
+            &format!("type=\"{replacement}\""),
+        );
+        out = out.replace(
+            &format!("type = {q}{mime}{q}"),
+            &format!("type=\"{replacement}\""),
+        );
+    }
+    out
+}
+
+fn normalise(feed: feed_rs::model::Feed) -> ParsedFeed {
+    use feed_rs::model::FeedType;
+    let format = match feed.feed_type {
+        FeedType::Atom => FeedFormat::Atom,
+        FeedType::JSON => FeedFormat::Json,
+        FeedType::RSS0 => FeedFormat::Rss0,
+        FeedType::RSS1 => FeedFormat::Rss1,
+        FeedType::RSS2 => FeedFormat::Rss2,
+    };
+    let title = feed.title.as_ref().map(text_of).filter(|t| !t.is_empty());
+    let items = feed.entries.into_iter().map(normalise_entry).collect();
+    ParsedFeed {
+        format,
+        title,
+        items,
+    }
+}
+
+fn text_of(t: &feed_rs::model::Text) -> String {
+    let s = if t.content_type.subty().as_str().contains("html") {
+        crate::clean::search_text(&t.content)
+    } else {
+        t.content.clone()
+    };
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn normalise_entry(e: feed_rs::model::Entry) -> ParsedItem {
+    let link = e
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .or(e.links.first())
+        .map(|l| l.href.trim().to_string())
+        .filter(|l| !l.is_empty());
+    let title = e.title.as_ref().map(text_of).unwrap_or_default();
+    let published = e.published.or(e.updated).map(|d| d.timestamp());
+    let author = e
+        .authors
+        .first()
+        .and_then(|p| p.name.as_deref().map(|n| n.trim().to_string()))
+        .filter(|n| !n.is_empty());
+    let content = match (&e.content, &e.summary) {
+        (Some(c), _) if c.body.as_deref().is_some_and(|b| !b.trim().is_empty()) => as_html(
+            c.body.as_deref().unwrap_or(""),
+            c.content_type.subty().as_str(),
+        ),
+        (_, Some(s)) => as_html(&s.content, s.content_type.subty().as_str()),
+        _ => String::new(),
+    };
+    let key = if !e.id.trim().is_empty() {
+        e.id.trim().to_string()
+    } else if let Some(link) = &link {
+        link.clone()
+    } else {
+        format!("h:{:016x}", fnv64(&format!("{title}\u{0}{published:?}")))
+    };
+    ParsedItem {
+        key,
+        title,
+        link,
+        author,
+        published,
+        content,
+    }
+}
+
+/// Stored bodies are always HTML: plain text is escaped and split into paragraphs.
+fn as_html(body: &str, subtype: &str) -> String {
+    if subtype.contains("html") || subtype == "xml" {
+        return body.to_string();
+    }
+    // RSS descriptions are typed text/plain by feed-rs but usually hold HTML.
+    if body.contains("</") || body.contains("<br") || body.contains("<p>") || body.contains("<img")
+    {
+        return body.to_string();
+    }
+    body.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", escape_html(p)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub(crate) fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn fnv64(s: &str) -> u64 {
+    s.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RSS: &str = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+        <item><title>One</title><link>http://x/1</link><guid>g1</guid><description>&lt;p&gt;Hi&lt;/p&gt;</description>
+        <pubDate>Fri, 20 Nov 2026 10:00:00 GMT</pubDate></item>
+        <item><title>Two</title><link>http://x/2</link></item>
+        <item><title>Three</title></item></channel></rss>"#;
+
+    #[test]
+    fn rss_items_get_guid_then_link_then_hash_identity() {
+        let f = parse(RSS.as_bytes(), None).unwrap();
+        assert_eq!(f.format, FeedFormat::Rss2);
+        assert_eq!(f.title.as_deref(), Some("T"));
+        let keys: Vec<_> = f.items.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys[0], "g1");
+        assert_eq!(keys[1], "http://x/2");
+        assert!(keys[2].starts_with("h:"));
+        assert_eq!(f.items[0].content, "<p>Hi</p>");
+        assert_eq!(f.items[0].published, Some(1795860000));
+    }
+
+    #[test]
+    fn identity_is_stable_across_parses() {
+        let a = parse(RSS.as_bytes(), None).unwrap();
+        let b = parse(RSS.as_bytes(), None).unwrap();
+        assert_eq!(a.items[2].key, b.items[2].key);
+    }
+
+    #[test]
+    fn rss_without_version_is_read_as_rss2() {
+        let doc =
+            "<rss><channel><title>No version</title><item><title>A</title></item></channel></rss>";
+        assert_eq!(parse(doc.as_bytes(), None).unwrap().items.len(), 1);
+        let doc = "<rss version=\"2.0.1\" xmlns:x=\"y\"><channel><title>V</title><item><title>A</title></item></channel></rss>";
+        assert_eq!(
+            parse(doc.as_bytes(), None).unwrap().title.as_deref(),
+            Some("V")
+        );
+    }
+
+    #[test]
+    fn atom_text_with_unknown_type_is_repaired() {
+        let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title type="application/xhtml+xml">F</title>
+            <entry><id>e</id><title>E</title><summary type="weird">S</summary></entry></feed>"#;
+        let f = parse(doc.as_bytes(), None).unwrap();
+        assert_eq!(f.items.len(), 1);
+        assert!(f.items[0].content.contains('S'));
+    }
+
+    #[test]
+    fn utf16be_and_a_comment_before_the_declaration_do_not_panic() {
+        let doc = "<!-- hello --><?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>C</title></channel></rss>";
+        assert_eq!(
+            parse(doc.as_bytes(), None).unwrap().title.as_deref(),
+            Some("C")
+        );
+        let utf16: Vec<u8> = "\u{feff}<?xml version=\"1.0\" encoding=\"utf-16\"?><rss version=\"2.0\"><channel><title>Ü</title></channel></rss>"
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
+        assert_eq!(parse(&utf16, None).unwrap().title.as_deref(), Some("Ü"));
+    }
+
+    #[test]
+    fn declared_latin1_is_decoded() {
+        let mut doc = b"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss version=\"2.0\"><channel><title>Caf".to_vec();
+        doc.push(0xe9);
+        doc.extend_from_slice(b"</title></channel></rss>");
+        assert_eq!(parse(&doc, None).unwrap().title.as_deref(), Some("Café"));
+    }
+
+    #[test]
+    fn html_page_names_its_feed() {
+        let page = r#"<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" href="https://site/feed.xml"></head></html>"#;
+        let err = parse(page.as_bytes(), None).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "an HTML page, not a feed (it names a feed: https://site/feed.xml)"
+        );
+    }
+
+    #[test]
+    fn json_feed_with_unknown_version_parses() {
+        let doc = r#"{"version":"https://jsonfeed.org/version/9","items":[{"id":"1","content_html":"<p>x</p>"}]}"#;
+        let f = parse(doc.as_bytes(), None).unwrap();
+        assert_eq!(f.format, FeedFormat::Json);
+        assert_eq!(f.items[0].key, "1");
+    }
+
+    #[test]
+    fn failures_are_one_line_reasons() {
+        for doc in [
+            "",
+            "   ",
+            "not xml at all",
+            "<rss><channel><title>x</tit",
+            "{\"a\":1}",
+        ] {
+            let err = parse(doc.as_bytes(), None).unwrap_err().to_string();
+            assert!(!err.contains('\n') && !err.is_empty(), "{doc:?} -> {err:?}");
+        }
+    }
+
+    #[test]
+    fn plain_text_bodies_become_escaped_paragraphs() {
+        assert_eq!(as_html("a < b\n\nc", "plain"), "<p>a &lt; b</p>\n<p>c</p>");
+    }
+}

@@ -1,0 +1,299 @@
+//! Refreshes many feeds at once: bounded concurrency, conditional GET, backoff for failing
+//! feeds and `Retry-After`. Fetch and parse run on a small tokio runtime; results are
+//! written to the cache one feed per transaction by the calling thread, which owns the
+//! `Store`, while the other fetches go on.
+
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+
+use crate::config::Config;
+use crate::feed::fetch::{FetchError, FetchSettings, Fetched, Fetcher, Validators};
+use crate::feed::parse::{self, ParseError};
+use crate::model::{FeedId, ParsedFeed, Timestamp};
+use crate::store::{Store, StoreCounts, StoreError};
+
+/// Longest a failing feed is left alone.
+const MAX_BACKOFF_SECS: i64 = 6 * 3600;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Started {
+        total: usize,
+    },
+    Stored {
+        feed: FeedId,
+        url: String,
+        counts: StoreCounts,
+        not_modified: bool,
+    },
+    Failed {
+        feed: FeedId,
+        url: String,
+        message: String,
+    },
+    /// Backing off after failures, or told to wait by the server.
+    Skipped {
+        feed: FeedId,
+        url: String,
+        until: Timestamp,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    pub feeds: usize,
+    pub new_items: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} feeds, {} new items, {} failed",
+            self.feeds, self.new_items, self.failed
+        )?;
+        if self.skipped > 0 {
+            write!(f, ", {} backing off", self.skipped)?;
+        }
+        write!(f, ", {:.1} s", self.elapsed.as_secs_f64())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot start the network runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("cannot set up HTTP: {0}")]
+    Http(FetchError),
+}
+
+/// Which feeds to refresh.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// `None` = every active feed.
+    pub only: Option<Vec<FeedId>>,
+    /// Ignore backoff and Retry-After (the user asked for this feed explicitly).
+    pub force: bool,
+}
+
+pub fn settings(config: &Config) -> FetchSettings {
+    FetchSettings {
+        connect_timeout: Duration::from_secs(config.connect_timeout_secs),
+        timeout: Duration::from_secs(config.timeout_secs),
+        max_body_bytes: config.max_body_bytes,
+        user_agent: config.user_agent.clone(),
+    }
+}
+
+enum Outcome {
+    NotModified,
+    Parsed {
+        feed: ParsedFeed,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    },
+    Fetch(FetchError),
+    Parse(ParseError),
+}
+
+/// Refreshes the selected feeds into `store`, reporting each step to `on_event`.
+pub fn refresh(
+    store: &mut Store,
+    config: &Config,
+    selection: &Selection,
+    mut on_event: impl FnMut(&Event),
+) -> Result<Summary, PollError> {
+    let started = Instant::now();
+    let now = now();
+    let mut summary = Summary::default();
+    let mut jobs = Vec::new();
+    for feed in store.feeds()? {
+        if selection
+            .only
+            .as_ref()
+            .is_some_and(|only| !only.contains(&feed.id))
+        {
+            continue;
+        }
+        summary.feeds += 1;
+        let state = store.fetch_state(feed.id)?;
+        match state.next_allowed {
+            Some(until) if until > now && !selection.force => {
+                summary.skipped += 1;
+                on_event(&Event::Skipped {
+                    feed: feed.id,
+                    url: feed.url.clone(),
+                    until,
+                });
+            }
+            _ => jobs.push((
+                feed.id,
+                feed.url,
+                Validators {
+                    etag: state.etag,
+                    last_modified: state.last_modified,
+                },
+                state.error_count,
+            )),
+        }
+    }
+    on_event(&Event::Started { total: jobs.len() });
+    if jobs.is_empty() {
+        summary.elapsed = started.elapsed();
+        return Ok(summary);
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(PollError::Runtime)?;
+    let fetcher = Fetcher::new(settings(config)).map_err(PollError::Http)?;
+    let max_items = config.max_items_per_feed;
+    runtime.block_on(async {
+        let mut results =
+            futures_util::stream::iter(jobs.into_iter().map(|(id, url, validators, errors)| {
+                let fetcher = fetcher.clone();
+                // Spawned, so fetches keep going while this thread writes to SQLite.
+                let task = tokio::spawn(async move {
+                    let outcome = fetch_and_parse(&fetcher, &url, &validators).await;
+                    (id, url, errors, outcome)
+                });
+                async move { task.await }
+            }))
+            .buffer_unordered(config.concurrency);
+        while let Some(joined) = results.next().await {
+            let Ok((feed, url, errors, outcome)) = joined else {
+                continue;
+            };
+            let failure = match outcome {
+                Outcome::NotModified => {
+                    store.record_success(feed, None, None, None, None, max_items)?;
+                    on_event(&Event::Stored {
+                        feed,
+                        url,
+                        counts: StoreCounts::default(),
+                        not_modified: true,
+                    });
+                    continue;
+                }
+                Outcome::Parsed {
+                    feed: mut parsed,
+                    etag,
+                    last_modified,
+                } => {
+                    let fetched = self::now();
+                    for item in &mut parsed.items {
+                        item.published.get_or_insert(fetched);
+                    }
+                    let counts = store.record_success(
+                        feed,
+                        parsed.title.as_deref(),
+                        etag.as_deref(),
+                        last_modified.as_deref(),
+                        Some(&parsed.items),
+                        max_items,
+                    )?;
+                    summary.new_items += counts.new;
+                    on_event(&Event::Stored {
+                        feed,
+                        url,
+                        counts,
+                        not_modified: false,
+                    });
+                    continue;
+                }
+                Outcome::Fetch(e) => {
+                    let wait = match &e {
+                        FetchError::Status {
+                            retry_after: Some(secs),
+                            ..
+                        } => Some(*secs as i64),
+                        _ => None,
+                    };
+                    (e.to_string(), wait)
+                }
+                Outcome::Parse(e) => (format!("not a readable feed: {e}"), None),
+            };
+            let (message, retry_after) = failure;
+            let next = retry_after
+                .map(|s| self::now() + s.min(MAX_BACKOFF_SECS))
+                .or_else(|| backoff(errors).map(|s| self::now() + s));
+            store.record_failure(feed, &message, next)?;
+            summary.failed += 1;
+            on_event(&Event::Failed { feed, url, message });
+        }
+        Ok::<_, PollError>(())
+    })?;
+    // Dropping a runtime waits for blocking tasks; there are none left.
+    runtime.shutdown_background();
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Seconds to wait after the `errors_before`+1-th failure in a row: the first failure is
+/// retried on the next refresh, then 1, 2, 4 ... minutes, up to six hours.
+fn backoff(errors_before: u32) -> Option<i64> {
+    (errors_before > 0).then(|| (60i64 << (errors_before - 1).min(20)).min(MAX_BACKOFF_SECS))
+}
+
+async fn fetch_and_parse(fetcher: &Fetcher, url: &str, validators: &Validators) -> Outcome {
+    match fetcher.fetch(url, validators).await {
+        Ok(Fetched::NotModified) => Outcome::NotModified,
+        Ok(Fetched::Body {
+            bytes,
+            charset,
+            etag,
+            last_modified,
+        }) => {
+            let parsed =
+                tokio::task::spawn_blocking(move || parse::parse(&bytes, charset.as_deref())).await;
+            match parsed {
+                Ok(Ok(feed)) => Outcome::Parsed {
+                    feed,
+                    etag,
+                    last_modified,
+                },
+                Ok(Err(e)) => Outcome::Parse(e),
+                Err(e) => Outcome::Parse(ParseError::Panic(e.to_string())),
+            }
+        }
+        Err(e) => Outcome::Fetch(e),
+    }
+}
+
+fn now() -> Timestamp {
+    chrono::Utc::now().timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff(0), None);
+        assert_eq!(backoff(1), Some(60));
+        assert_eq!(backoff(2), Some(120));
+        assert_eq!(backoff(3), Some(240));
+        assert_eq!(backoff(40), Some(MAX_BACKOFF_SECS));
+    }
+
+    #[test]
+    fn summary_reads_like_a_sentence() {
+        let s = Summary {
+            feeds: 42,
+            new_items: 318,
+            failed: 2,
+            skipped: 0,
+            elapsed: Duration::from_millis(1800),
+        };
+        assert_eq!(s.to_string(), "42 feeds, 318 new items, 2 failed, 1.8 s");
+    }
+}

@@ -1,0 +1,49 @@
+//! tidings — a terminal news reader that opens instantly on a large cache, works offline,
+//! and hides donation appeals, paywall notices and subscription nags without dropping a
+//! sentence of the article.
+//!
+//! # Design
+//!
+//! ```text
+//! config.toml ─► Config ─► poller ──HTTP──► fetch ─bytes─► parse ─items─► Store (SQLite)
+//!                              └─ events (started, stored, failed) ─┐          │
+//! keys/mouse ─► keymap ─Action─► App::update ─Commands─► runtime ◄──┘          │
+//!                                   ▲                      │ (headlines, article) ◄┘
+//!                                   └──── ui::draw(&App) ◄─┘
+//! article HTML ─► clean (blocks → keep/hide verdicts → text lines) ─► article pane
+//! ```
+//!
+//! SQLite is the source of truth: the poller writes into it (one transaction per feed) and
+//! the reader re-reads what it shows. Nothing on the UI thread waits on the network.
+//!
+//! | module | owns | uses |
+//! | --- | --- | --- |
+//! | [`cli`] | clap definitions | — |
+//! | [`config`] | `Config`, defaults, validation with file:line:column errors, platform paths | `clean`, `keymap` (their config types) |
+//! | [`model`] | plain data: feeds, headlines, articles, parsed items | — |
+//! | [`feed::fetch`] | one HTTP request or local file: conditional GET, decompression, size cap, redirect/scheme policy, timeouts | — |
+//! | [`feed::parse`] | bytes → normalised items: decoding, repairs, panic isolation, item identity | `model` |
+//! | [`feed::poller`] | many feeds at once, bounded concurrency, backoff, Retry-After; fetch → parse → store | fetch, parse, store |
+//! | [`store`] | the only SQL: schema + `user_version` migrations, WAL, upserts that keep read/starred, retention, FTS5 search | `model`, `clean::search_text` |
+//! | [`clean`] | the sanitiser, and article → blocks → keep/hide verdicts → text; rules from `assets/rules.toml` | — (pure) |
+//! | [`app`] | `App` state, `Action`, `App::update(event) -> Vec<Command>`; pure | model, clean |
+//! | [`keymap`] | key events → `Action`, from defaults and `[keys]`; pure | app |
+//! | [`ui`] | `draw(frame, &App)`; reads only | app |
+//! | [`runtime`] | terminal setup/restore, input thread, background refresh, the event loop (generic over the ratatui backend) | everything above |
+//! | [`commands`] | what each command line does (`refresh`, `inspect`, `clean`, `--demo`) | everything above |
+//!
+//! Rules of the house: `update` and `draw` never do I/O; only `store` speaks SQL and only
+//! `feed::fetch` speaks HTTP; everything from a feed passes [`clean::sanitize`] before it
+//! reaches a terminal; logs go to a file, never to the screen the reader owns.
+
+pub mod app;
+pub mod clean;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod feed;
+pub mod keymap;
+pub mod model;
+pub mod runtime;
+pub mod store;
+pub mod ui;

@@ -1,0 +1,92 @@
+//! Plain data shared by the cache, the poller and the reader. No behaviour, no I/O.
+
+/// Row id of a feed in the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FeedId(pub i64);
+
+/// Row id of an item in the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemId(pub i64);
+
+/// Seconds since the Unix epoch, UTC.
+pub type Timestamp = i64;
+
+/// A feed as the reader lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feed {
+    pub id: FeedId,
+    pub url: String,
+    pub title: String,
+    pub tags: Vec<String>,
+    pub unread: u32,
+    pub last_success: Option<Timestamp>,
+    /// Message of the last failed refresh, cleared by the next success.
+    pub last_error: Option<String>,
+}
+
+/// One row of the headline list: everything but the body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headline {
+    pub id: ItemId,
+    pub feed_id: FeedId,
+    pub title: String,
+    pub published: Option<Timestamp>,
+    pub read: bool,
+    pub starred: bool,
+}
+
+/// An item with its body, loaded when the reader opens it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    pub id: ItemId,
+    pub feed_id: FeedId,
+    pub feed_title: String,
+    pub title: String,
+    pub author: Option<String>,
+    pub link: Option<String>,
+    pub published: Option<Timestamp>,
+    /// HTML (or plain text) as the feed delivered it.
+    pub content: String,
+}
+
+/// Which syntax a feed document used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedFormat {
+    Rss0,
+    Rss1,
+    Rss2,
+    Atom,
+    Json,
+}
+
+impl FeedFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedFormat::Rss0 => "rss0",
+            FeedFormat::Rss1 => "rss1",
+            FeedFormat::Rss2 => "rss2",
+            FeedFormat::Atom => "atom",
+            FeedFormat::Json => "json",
+        }
+    }
+}
+
+/// A feed document after parsing and normalising.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedFeed {
+    pub format: FeedFormat,
+    pub title: Option<String>,
+    pub items: Vec<ParsedItem>,
+}
+
+/// One item of a parsed feed, normalised to what the cache stores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedItem {
+    /// Stable identity within the feed: guid, else link, else a hash of title and date.
+    pub key: String,
+    pub title: String,
+    pub link: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<Timestamp>,
+    pub content: String,
+}

@@ -1,0 +1,448 @@
+//! The reader's runtime: terminal setup and restore (on quit, error, panic and signals), an
+//! input thread, background refreshes, and the event loop that feeds [`App::update`] and
+//! performs its [`Command`]s. The loop is generic over the ratatui backend so that tests
+//! and benchmarks drive it on a `TestBackend`.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use crossterm::event::{self as ct, Event as CtEvent, KeyEventKind, MouseEventKind};
+use ratatui::backend::Backend;
+use ratatui::Terminal;
+
+use crate::app::{App, Command, Event, PromptKey};
+use crate::clean::Cleaner;
+use crate::commands::Setup;
+use crate::config::Config;
+use crate::feed::poller;
+use crate::keymap::Keymap;
+use crate::model::FeedId;
+use crate::store::{HeadlineFilter, Store};
+
+/// Messages into the event loop.
+pub enum Msg {
+    Term(CtEvent),
+    App(Event),
+}
+
+/// Builds the app with everything the cache holds, ready for its first frame.
+pub fn load_app(store: &Store, config: &Config, keymap: &Keymap, size: (u16, u16)) -> Result<App> {
+    let cleaner = Cleaner::new(&config.filter)?;
+    let mut app = App::new(cleaner, size);
+    app.mark_read_on_open = config.mark_read_on_open;
+    app.reveal_hidden = store.setting("reveal_hidden")?.as_deref() == Some("true");
+    app.help = crate::keymap::DEFAULTS
+        .iter()
+        .map(|(action, _)| {
+            (
+                keymap.keys_for(*action).join(" "),
+                action.describe().to_string(),
+            )
+        })
+        .collect();
+    app.keys_hint = format!(
+        "{}:help {}:search {}:refresh {}:quit",
+        first_key(keymap, crate::app::Action::Help),
+        first_key(keymap, crate::app::Action::Search),
+        first_key(keymap, crate::app::Action::RefreshAll),
+        first_key(keymap, crate::app::Action::Quit)
+    );
+    let feeds = store.feeds()?;
+    let unfiltered: Vec<FeedId> = feeds
+        .iter()
+        .filter(|f| {
+            config
+                .feeds
+                .iter()
+                .any(|c| c.url == f.url && c.filter == Some(false))
+                || (!config.filter.enabled
+                    && !config
+                        .feeds
+                        .iter()
+                        .any(|c| c.url == f.url && c.filter == Some(true)))
+        })
+        .map(|f| f.id)
+        .collect();
+    app.set_unfiltered_feeds(unfiltered);
+    app.update(Event::FeedsLoaded(feeds));
+    let headlines = store.headlines(&HeadlineFilter::default())?;
+    app.update(Event::HeadlinesLoaded(headlines));
+    Ok(app)
+}
+
+fn first_key(keymap: &Keymap, action: crate::app::Action) -> String {
+    keymap
+        .keys_for(action)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "-".into())
+}
+
+/// Turns a terminal event into an app event.
+pub fn translate(app: &App, keymap: &Keymap, event: CtEvent) -> Option<Event> {
+    match event {
+        CtEvent::Key(key) if key.kind != KeyEventKind::Release => {
+            if app.wants_text() {
+                let k = match key.code {
+                    ct::KeyCode::Char('c') if key.modifiers.contains(ct::KeyModifiers::CONTROL) => {
+                        PromptKey::Esc
+                    }
+                    ct::KeyCode::Char(c) => PromptKey::Char(c),
+                    ct::KeyCode::Backspace => PromptKey::Backspace,
+                    ct::KeyCode::Enter => PromptKey::Enter,
+                    ct::KeyCode::Esc => PromptKey::Esc,
+                    _ => return None,
+                };
+                return Some(Event::PromptKey(k));
+            }
+            keymap.action(key).map(Event::Action)
+        }
+        CtEvent::Resize(w, h) => Some(Event::Resize(w, h)),
+        CtEvent::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => Some(Event::ScrollAt {
+                column: m.column,
+                row: m.row,
+                down: true,
+            }),
+            MouseEventKind::ScrollUp => Some(Event::ScrollAt {
+                column: m.column,
+                row: m.row,
+                down: false,
+            }),
+            MouseEventKind::Down(ct::MouseButton::Left) => Some(Event::ClickAt {
+                column: m.column,
+                row: m.row,
+            }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Side effects the loop cannot do itself (they need the real terminal or a process).
+pub trait Effects {
+    fn open_url(&mut self, url: &str) -> Result<()>;
+    fn copy(&mut self, text: &str) -> Result<()>;
+    fn refresh(&mut self, only: Option<Vec<FeedId>>, tx: Sender<Msg>);
+}
+
+/// Performs one command against the cache; results come back as app events.
+pub fn perform(
+    cmd: Command,
+    app: &mut App,
+    store: &Store,
+    effects: &mut dyn Effects,
+    tx: &Sender<Msg>,
+) {
+    let result: Result<Vec<Event>> = (|| {
+        Ok(match cmd {
+            Command::LoadFeeds => vec![Event::FeedsLoaded(store.feeds()?)],
+            Command::LoadHeadlines(q) => {
+                let headlines = match &q.search {
+                    Some(text) => {
+                        let mut found = store.search(text)?;
+                        if let Some(feeds) = &q.feeds {
+                            found.retain(|h| feeds.contains(&h.feed_id));
+                        }
+                        if q.unread_only {
+                            found.retain(|h| !h.read);
+                        }
+                        found
+                    }
+                    None => store.headlines(&HeadlineFilter {
+                        unread_only: q.unread_only,
+                        feeds: q.feeds.clone(),
+                    })?,
+                };
+                vec![Event::HeadlinesLoaded(headlines)]
+            }
+            Command::LoadArticle(id) => match store.article(id)? {
+                Some(a) => vec![Event::ArticleLoaded(Box::new(a))],
+                None => vec![Event::Message("that item is no longer in the cache".into())],
+            },
+            Command::SetRead(ids, read) => {
+                store.set_read(&ids, read)?;
+                vec![]
+            }
+            Command::SetStarred(id, starred) => {
+                store.set_starred(id, starred)?;
+                vec![]
+            }
+            Command::SaveSetting(k, v) => {
+                store.set_setting(&k, &v)?;
+                vec![]
+            }
+            Command::OpenUrl(url) => {
+                effects.open_url(&url)?;
+                vec![Event::Message(format!(
+                    "opened {}",
+                    crate::clean::sanitize_line(&url)
+                ))]
+            }
+            Command::CopyToClipboard(text) => {
+                effects.copy(&text)?;
+                vec![]
+            }
+            Command::Refresh(only) => {
+                if app.refresh.is_some() {
+                    vec![Event::Message("a refresh is already running".into())]
+                } else {
+                    app.refresh = Some((0, 0));
+                    effects.refresh(only, tx.clone());
+                    vec![]
+                }
+            }
+            Command::Quit => vec![],
+        })
+    })();
+    match result {
+        Ok(events) => {
+            for e in events {
+                for next in app.update(e) {
+                    perform(next, app, store, effects, tx);
+                }
+            }
+        }
+        Err(e) => {
+            tracing::error!("{e:#}");
+            app.update(Event::Message(format!("error: {e:#}")));
+        }
+    }
+}
+
+/// The event loop: draw, wait for messages, update, repeat until the app quits or `stop`
+/// is raised (a signal).
+pub fn run_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    store: &Store,
+    keymap: &Keymap,
+    effects: &mut dyn Effects,
+    rx: &Receiver<Msg>,
+    tx: &Sender<Msg>,
+    stop: &AtomicBool,
+) -> Result<()> {
+    loop {
+        terminal
+            .draw(|f| crate::ui::draw(f, app))
+            .context("cannot draw")?;
+        if app.quit || stop.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let first = match rx.recv_timeout(Duration::from_millis(250)) {
+            Ok(m) => m,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+        };
+        // Handle everything queued before drawing again.
+        let mut pending = vec![first];
+        pending.extend(rx.try_iter());
+        for msg in pending {
+            let event = match msg {
+                Msg::Term(e) => translate(app, keymap, e),
+                Msg::App(e) => Some(e),
+            };
+            if let Some(event) = event {
+                for cmd in app.update(event) {
+                    perform(cmd, app, store, effects, tx);
+                }
+            }
+            if app.quit {
+                break;
+            }
+        }
+    }
+}
+
+/// Real side effects for a real terminal.
+struct TerminalEffects {
+    config: Config,
+    cache: std::path::PathBuf,
+}
+
+impl Effects for TerminalEffects {
+    fn open_url(&mut self, url: &str) -> Result<()> {
+        anyhow::ensure!(
+            crate::app::is_safe_link(url),
+            "refusing to open a non-http(s) link"
+        );
+        let browser = std::env::var("BROWSER")
+            .ok()
+            .filter(|b| !b.trim().is_empty());
+        let program = browser.unwrap_or_else(|| {
+            if cfg!(target_os = "macos") {
+                "open".into()
+            } else {
+                "xdg-open".into()
+            }
+        });
+        // No shell: the URL is one argument, whatever it contains.
+        std::process::Command::new(&program)
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .with_context(|| format!("cannot start {program}"))?;
+        Ok(())
+    }
+
+    fn copy(&mut self, text: &str) -> Result<()> {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+        let mut out = std::io::stdout();
+        write!(out, "\x1b]52;c;{encoded}\x07")?;
+        out.flush()?;
+        Ok(())
+    }
+
+    fn refresh(&mut self, only: Option<Vec<FeedId>>, tx: Sender<Msg>) {
+        let config = self.config.clone();
+        let cache = self.cache.clone();
+        std::thread::spawn(move || {
+            let send = |e: Event| {
+                let _ = tx.send(Msg::App(e));
+            };
+            let result = (|| -> Result<poller::Summary> {
+                // Its own connection: SQLite in WAL mode lets the reader keep reading.
+                let mut store = Store::open(&cache)?;
+                let mut done = 0;
+                let mut total = 0;
+                let force = only.is_some();
+                let summary = poller::refresh(
+                    &mut store,
+                    &config,
+                    &poller::Selection { only, force },
+                    |e| match e {
+                        poller::Event::Started { total: t } => {
+                            total = *t;
+                            send(Event::RefreshStarted { total });
+                        }
+                        poller::Event::Stored { .. } => {
+                            done += 1;
+                            send(Event::RefreshProgress {
+                                done,
+                                total,
+                                failed: None,
+                            });
+                        }
+                        poller::Event::Failed { url, message, .. } => {
+                            done += 1;
+                            tracing::warn!("{url}: {message}");
+                            send(Event::RefreshProgress {
+                                done,
+                                total,
+                                failed: Some((url.clone(), message.clone())),
+                            });
+                        }
+                        poller::Event::Skipped { .. } => {}
+                    },
+                )?;
+                Ok(summary)
+            })();
+            match result {
+                Ok(summary) => send(Event::RefreshFinished {
+                    summary: summary.to_string(),
+                }),
+                Err(e) => {
+                    tracing::error!("refresh: {e:#}");
+                    send(Event::RefreshFinished {
+                        summary: format!("refresh failed: {e:#}"),
+                    });
+                }
+            }
+        });
+    }
+}
+
+/// Restores the terminal; safe to call more than once.
+fn restore_terminal() {
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::event::DisableMouseCapture,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+/// Opens the reader in the real terminal.
+pub fn run_terminal(store: Store, setup: &Setup) -> Result<()> {
+    let keymap = Keymap::new(&setup.config.keys);
+    let size = crossterm::terminal::size().unwrap_or((80, 24));
+    let mut app = load_app(&store, &setup.config, &keymap, size)?;
+    app.utc_offset = chrono::Local::now().offset().local_minus_utc();
+
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if crate::feed::parse::in_isolated_parse() {
+            tracing::warn!("parser panic (caught): {info}");
+            return;
+        }
+        restore_terminal();
+        previous(info);
+    }));
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .context("cannot install signal handlers")?;
+    }
+
+    crossterm::terminal::enable_raw_mode().context("cannot put the terminal in raw mode")?;
+    let entered = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::event::EnableMouseCapture
+    );
+    let result = entered.map_err(anyhow::Error::from).and_then(|_| {
+        let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
+        let mut terminal = Terminal::new(backend)?;
+        let (tx, rx) = mpsc::channel();
+        let input_tx = tx.clone();
+        let input_stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            while !input_stop.load(Ordering::Relaxed) {
+                match ct::poll(Duration::from_millis(200)) {
+                    Ok(true) => match ct::read() {
+                        Ok(e) => {
+                            if input_tx.send(Msg::Term(e)).is_err() {
+                                return;
+                            }
+                        }
+                        Err(_) => return,
+                    },
+                    Ok(false) => {}
+                    Err(_) => return,
+                }
+            }
+        });
+        let mut effects = TerminalEffects {
+            config: setup.config.clone(),
+            cache: setup.paths.cache.clone(),
+        };
+        if setup.config.refresh_on_start && !setup.config.feeds.is_empty() {
+            app.refresh = Some((0, 0));
+            effects.refresh(None, tx.clone());
+        }
+        run_loop(
+            &mut terminal,
+            &mut app,
+            &store,
+            &keymap,
+            &mut effects,
+            &rx,
+            &tx,
+            &stop,
+        )
+    });
+    restore_terminal();
+    result
+}

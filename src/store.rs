@@ -1,0 +1,548 @@
+//! The cache: one SQLite file, the source of truth for everything the reader shows.
+//!
+//! Only this module speaks SQL. WAL mode and a busy timeout let the reader and a cron
+//! `tidings refresh` share the file; the schema moves forward with `PRAGMA user_version`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+
+use crate::model::{Article, Feed, FeedId, Headline, ItemId, ParsedItem, Timestamp};
+
+/// Schema version this build writes. A cache from a newer tidings is refused, never rewritten.
+pub const SCHEMA_VERSION: i64 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cache {path}: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("cache {path} is not a tidings cache (not SQLite, or corrupt): {detail}; the file was left untouched — move it away to start a new cache")]
+    NotACache { path: String, detail: String },
+    #[error("cache {path} has schema version {found}, newer than this tidings understands ({SCHEMA_VERSION}); upgrade tidings or use another --cache")]
+    TooNew { path: String, found: i64 },
+    #[error("cache: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What the poller knows about a feed between refreshes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FetchState {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub last_attempt: Option<Timestamp>,
+    pub error_count: u32,
+    /// Earliest time the next request may be sent (Retry-After or backoff).
+    pub next_allowed: Option<Timestamp>,
+}
+
+/// Outcome of storing one feed's items.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreCounts {
+    pub new: usize,
+    pub updated: usize,
+}
+
+/// Which headlines to list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HeadlineFilter {
+    pub unread_only: bool,
+    pub feeds: Option<Vec<FeedId>>,
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '',
+    active INTEGER NOT NULL DEFAULT 1,
+    etag TEXT,
+    last_modified TEXT,
+    last_attempt INTEGER,
+    last_success INTEGER,
+    last_error TEXT,
+    error_count INTEGER NOT NULL DEFAULT 0,
+    next_allowed INTEGER
+);
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    title TEXT NOT NULL,
+    link TEXT,
+    author TEXT,
+    published INTEGER,
+    fetched INTEGER NOT NULL,
+    hash INTEGER NOT NULL,
+    read INTEGER NOT NULL DEFAULT 0,
+    starred INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (feed_id, key)
+);
+CREATE INDEX items_by_date ON items (published DESC, id DESC);
+CREATE INDEX items_by_feed ON items (feed_id, published DESC, id DESC);
+CREATE INDEX items_unread ON items (read, feed_id);
+-- Bodies live apart so that listing headlines never reads them.
+CREATE TABLE bodies (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    content TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE search USING fts5 (title, body, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+";
+
+fn now() -> Timestamp {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl Store {
+    /// Opens (creating if needed) the cache at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let shown = path.display().to_string();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // A failure here surfaces below as an open error naming the path.
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Open {
+            path: shown.clone(),
+            source,
+        })?;
+        Self::init(conn, &shown)
+    }
+
+    /// A private cache in memory (tests, `inspect`).
+    pub fn open_in_memory() -> Result<Store> {
+        Self::init(Connection::open_in_memory()?, ":memory:")
+    }
+
+    fn init(conn: Connection, path: &str) -> Result<Store> {
+        let not_a_cache = |e: rusqlite::Error| match e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+                ) =>
+            {
+                StoreError::NotACache {
+                    path: path.to_string(),
+                    detail: e.to_string(),
+                }
+            }
+            other => StoreError::Open {
+                path: path.to_string(),
+                source: other,
+            },
+        };
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(not_a_cache)?;
+        // Reading the version first touches the header, so a file that is not SQLite is
+        // reported before anything is written to it.
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(not_a_cache)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: path.to_string(),
+                found: version,
+            });
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(not_a_cache)?;
+        conn.execute_batch(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(not_a_cache)?;
+        if version < 1 {
+            let tx = conn.unchecked_transaction().map_err(not_a_cache)?;
+            tx.execute_batch(SCHEMA).map_err(not_a_cache)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            tx.commit()?;
+        }
+        let integrity: String = conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .map_err(not_a_cache)?;
+        if integrity != "ok" {
+            return Err(StoreError::NotACache {
+                path: path.to_string(),
+                detail: integrity,
+            });
+        }
+        Ok(Store { conn })
+    }
+
+    /// Makes the cache's feed list match the config: adds new feeds, updates titles and
+    /// tags, and hides (never deletes) feeds that left the config so their state survives.
+    pub fn sync_feeds(&mut self, feeds: &[(String, Option<String>, Vec<String>)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("UPDATE feeds SET active = 0", [])?;
+        {
+            let mut upsert = tx.prepare_cached(
+                "INSERT INTO feeds (url, title, tags, active) VALUES (?1, coalesce(?2, ''), ?3, 1)
+                 ON CONFLICT (url) DO UPDATE SET active = 1, tags = excluded.tags,
+                     title = CASE WHEN ?2 IS NULL THEN feeds.title ELSE ?2 END",
+            )?;
+            for (url, title, tags) in feeds {
+                upsert.execute(params![url, title, tags.join("\n")])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn feed_id(&self, url: &str) -> Result<Option<FeedId>> {
+        Ok(self
+            .conn
+            .query_row("SELECT id FROM feeds WHERE url = ?1", [url], |r| {
+                Ok(FeedId(r.get(0)?))
+            })
+            .optional()?)
+    }
+
+    /// Active feeds, in config order, with their unread counts and last error.
+    pub fn feeds(&self) -> Result<Vec<Feed>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT f.id, f.url, f.title, f.tags, f.last_success, f.last_error,
+                    (SELECT count(*) FROM items i WHERE i.feed_id = f.id AND i.read = 0)
+             FROM feeds f WHERE f.active = 1 ORDER BY f.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let url: String = r.get(1)?;
+            let title: String = r.get(2)?;
+            let tags: String = r.get(3)?;
+            Ok(Feed {
+                id: FeedId(r.get(0)?),
+                title: if title.is_empty() { url.clone() } else { title },
+                url,
+                tags: tags
+                    .split('\n')
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                last_success: r.get(4)?,
+                last_error: r.get(5)?,
+                unread: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn fetch_state(&self, feed: FeedId) -> Result<FetchState> {
+        Ok(self.conn.query_row(
+            "SELECT etag, last_modified, last_attempt, error_count, next_allowed FROM feeds WHERE id = ?1",
+            [feed.0],
+            |r| {
+                Ok(FetchState {
+                    etag: r.get(0)?,
+                    last_modified: r.get(1)?,
+                    last_attempt: r.get(2)?,
+                    error_count: r.get(3)?,
+                    next_allowed: r.get(4)?,
+                })
+            },
+        )?)
+    }
+
+    /// Records a successful fetch (new items, or a 304 when `items` is `None`) in one
+    /// transaction: a refresh killed half-way leaves either all of a feed or none of it.
+    pub fn record_success(
+        &mut self,
+        feed: FeedId,
+        feed_title: Option<&str>,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+        items: Option<&[ParsedItem]>,
+        max_items: usize,
+    ) -> Result<StoreCounts> {
+        let now = now();
+        let tx = self.conn.transaction()?;
+        let mut counts = StoreCounts::default();
+        if let Some(items) = items {
+            counts = upsert_items(&tx, feed, items, now)?;
+            prune(&tx, feed, max_items)?;
+        }
+        tx.execute(
+            "UPDATE feeds SET etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified),
+                 last_attempt = ?4, last_success = ?4, last_error = NULL, error_count = 0,
+                 next_allowed = NULL,
+                 title = CASE WHEN title = '' AND ?5 IS NOT NULL THEN ?5 ELSE title END
+             WHERE id = ?1",
+            params![feed.0, etag, last_modified, now, feed_title],
+        )?;
+        tx.commit()?;
+        Ok(counts)
+    }
+
+    /// Records a failed fetch; `next_allowed` is when the feed may be tried again.
+    pub fn record_failure(
+        &mut self,
+        feed: FeedId,
+        message: &str,
+        next_allowed: Option<Timestamp>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE feeds SET last_attempt = ?2, last_error = ?3, error_count = error_count + 1,
+                 next_allowed = ?4 WHERE id = ?1",
+            params![feed.0, now(), message, next_allowed],
+        )?;
+        Ok(())
+    }
+
+    /// Headlines newest first, without bodies.
+    pub fn headlines(&self, filter: &HeadlineFilter) -> Result<Vec<Headline>> {
+        let mut sql = String::from(
+            "SELECT i.id, i.feed_id, i.title, i.published, i.read, i.starred FROM items i
+             JOIN feeds f ON f.id = i.feed_id WHERE f.active = 1",
+        );
+        if filter.unread_only {
+            sql.push_str(" AND i.read = 0");
+        }
+        if let Some(feeds) = &filter.feeds {
+            let ids: Vec<String> = feeds.iter().map(|f| f.0.to_string()).collect();
+            sql.push_str(&format!(" AND i.feed_id IN ({})", ids.join(",")));
+        }
+        sql.push_str(" ORDER BY i.published DESC, i.id DESC");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], headline_row)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Full-text search over titles and bodies of the whole cache, newest first.
+    pub fn search(&self, query: &str) -> Result<Vec<Headline>> {
+        let Some(fts) = fts_query(query) else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.id, i.feed_id, i.title, i.published, i.read, i.starred
+             FROM search s JOIN items i ON i.id = s.rowid JOIN feeds f ON f.id = i.feed_id
+             WHERE search MATCH ?1 AND f.active = 1
+             ORDER BY i.published DESC, i.id DESC",
+        )?;
+        let rows = stmt.query_map([fts], headline_row)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn article(&self, id: ItemId) -> Result<Option<Article>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT i.id, i.feed_id, f.title, f.url, i.title, i.author, i.link, i.published,
+                        coalesce(b.content, '')
+                 FROM items i JOIN feeds f ON f.id = i.feed_id
+                 LEFT JOIN bodies b ON b.item_id = i.id WHERE i.id = ?1",
+                [id.0],
+                |r| {
+                    let feed_title: String = r.get(2)?;
+                    Ok(Article {
+                        id: ItemId(r.get(0)?),
+                        feed_id: FeedId(r.get(1)?),
+                        feed_title: if feed_title.is_empty() {
+                            r.get(3)?
+                        } else {
+                            feed_title
+                        },
+                        title: r.get(4)?,
+                        author: r.get(5)?,
+                        link: r.get(6)?,
+                        published: r.get(7)?,
+                        content: r.get(8)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub fn set_read(&self, ids: &[ItemId], read: bool) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        {
+            let mut stmt = tx.prepare_cached("UPDATE items SET read = ?2 WHERE id = ?1")?;
+            for id in ids {
+                stmt.execute(params![id.0, read])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn set_starred(&self, id: ItemId, starred: bool) -> Result<()> {
+        self.conn.execute(
+            "UPDATE items SET starred = ?2 WHERE id = ?1",
+            params![id.0, starred],
+        )?;
+        Ok(())
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn item_count(&self) -> Result<usize> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM items", [], |r| r.get(0))?)
+    }
+}
+
+fn headline_row(r: &rusqlite::Row) -> rusqlite::Result<Headline> {
+    Ok(Headline {
+        id: ItemId(r.get(0)?),
+        feed_id: FeedId(r.get(1)?),
+        title: r.get(2)?,
+        published: r.get(3)?,
+        read: r.get(4)?,
+        starred: r.get(5)?,
+    })
+}
+
+/// Turns what the user typed into an FTS5 query: every word must appear (prefix match),
+/// and nothing the user types can be FTS5 syntax.
+fn fts_query(input: &str) -> Option<String> {
+    let terms: Vec<String> = input
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("\"{t}\"*"))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// FNV-1a: a stable content hash (std's hasher is not stable across releases).
+fn fnv(parts: &[&str]) -> i64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for p in parts {
+        for b in p.bytes().chain([0xff]) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    h as i64
+}
+
+fn upsert_items(
+    tx: &rusqlite::Transaction,
+    feed: FeedId,
+    items: &[ParsedItem],
+    now: Timestamp,
+) -> Result<StoreCounts> {
+    let mut counts = StoreCounts::default();
+    let mut find =
+        tx.prepare_cached("SELECT id, hash FROM items WHERE feed_id = ?1 AND key = ?2")?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO items (feed_id, key, title, link, author, published, fetched, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    // Edits update content only: read and starred are left as the user set them.
+    let mut update = tx.prepare_cached(
+        "UPDATE items SET title = ?2, link = ?3, author = ?4, published = coalesce(?5, published),
+             hash = ?6 WHERE id = ?1",
+    )?;
+    let mut body =
+        tx.prepare_cached("INSERT OR REPLACE INTO bodies (item_id, content) VALUES (?1, ?2)")?;
+    let mut unindex = tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?;
+    let mut index =
+        tx.prepare_cached("INSERT INTO search (rowid, title, body) VALUES (?1, ?2, ?3)")?;
+    let mut seen = std::collections::HashSet::new();
+    for item in items {
+        // A feed that repeats a guid carries one item, the first.
+        if !seen.insert(item.key.as_str()) {
+            continue;
+        }
+        let hash = fnv(&[
+            &item.title,
+            item.link.as_deref().unwrap_or(""),
+            item.author.as_deref().unwrap_or(""),
+            &item.content,
+        ]);
+        let existing: Option<(i64, i64)> = find
+            .query_row(params![feed.0, item.key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let id = match existing {
+            Some((_, old)) if old == hash => continue,
+            Some((id, _)) => {
+                update.execute(params![
+                    id,
+                    item.title,
+                    item.link,
+                    item.author,
+                    item.published,
+                    hash
+                ])?;
+                unindex.execute([id])?;
+                counts.updated += 1;
+                id
+            }
+            None => {
+                insert.execute(params![
+                    feed.0,
+                    item.key,
+                    item.title,
+                    item.link,
+                    item.author,
+                    item.published,
+                    now,
+                    hash
+                ])?;
+                counts.new += 1;
+                tx.last_insert_rowid()
+            }
+        };
+        body.execute(params![id, item.content])?;
+        index.execute(params![
+            id,
+            item.title,
+            crate::clean::search_text(&item.content)
+        ])?;
+    }
+    Ok(counts)
+}
+
+/// Keeps at most `max` items of a feed, dropping the oldest read ones; unread and starred
+/// items are never dropped.
+fn prune(tx: &rusqlite::Transaction, feed: FeedId, max: usize) -> Result<()> {
+    let ids: Vec<i64> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id FROM items WHERE feed_id = ?1 AND read = 1 AND starred = 0
+               AND id NOT IN (SELECT id FROM items WHERE feed_id = ?1
+                              ORDER BY published DESC, id DESC LIMIT ?2)",
+        )?;
+        let rows = stmt.query_map(params![feed.0, max as i64], |r| r.get(0))?;
+        rows.collect::<std::result::Result<_, _>>()?
+    };
+    let mut del = tx.prepare_cached("DELETE FROM items WHERE id = ?1")?;
+    let mut unindex = tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?;
+    for id in ids {
+        del.execute([id])?;
+        unindex.execute([id])?;
+    }
+    Ok(())
+}

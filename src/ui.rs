@@ -1,0 +1,450 @@
+//! Drawing: `draw(frame, &App)` reads the state and paints it. It never loads, parses or
+//! renders HTML — article lines come ready from the app's cache — and it only builds the
+//! rows that are visible.
+
+use ratatui::layout::{Constraint, Flex, Layout as RLayout, Rect as RRect};
+use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::text::{Line as TLine, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+use unicode_width::UnicodeWidthChar;
+
+use crate::app::{App, Focus, Overlay, Rect, Source};
+use crate::clean::{sanitize_line, LineKind};
+use crate::model::Timestamp;
+
+fn rr(r: Rect) -> RRect {
+    RRect::new(r.x, r.y, r.width, r.height)
+}
+
+/// Cuts `s` to at most `width` display columns, ending with `…` when it had to cut, and
+/// pads with spaces to exactly `width`.
+pub fn fit(s: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        out.push_str(s);
+        used = total;
+    } else if width > 0 {
+        for c in s.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > width - 1 {
+                break;
+            }
+            out.push(c);
+            used += w;
+        }
+        out.push('…');
+        used += 1;
+    }
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    out
+}
+
+pub fn format_date(ts: Option<Timestamp>, offset_secs: i32, with_time: bool) -> String {
+    let Some(ts) = ts else {
+        return String::new();
+    };
+    let offset = chrono::FixedOffset::east_opt(offset_secs)
+        .unwrap_or(chrono::FixedOffset::east_opt(0).unwrap());
+    match chrono::DateTime::from_timestamp(ts, 0) {
+        Some(d) if with_time => d
+            .with_timezone(&offset)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        Some(d) => d.with_timezone(&offset).format("%b %d").to_string(),
+        None => String::new(),
+    }
+}
+
+fn border_style(focused: bool) -> Style {
+    if focused {
+        Style::new().cyan()
+    } else {
+        Style::new().dark_gray()
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let layout = app.layout();
+    if let Some(r) = layout.sidebar {
+        draw_sidebar(frame, app, rr(r));
+    }
+    if let Some(r) = layout.list {
+        draw_list(frame, app, rr(r));
+    }
+    if let Some(r) = layout.article {
+        draw_article(frame, app, rr(r));
+    }
+    draw_status(frame, app, rr(layout.status));
+    match &app.overlay {
+        Some(Overlay::Help) => draw_help(frame, app),
+        Some(Overlay::FeedPicker { selected }) => draw_picker(frame, app, *selected),
+        Some(Overlay::Search { input }) => {
+            let r = rr(layout.status);
+            let text = format!("/{}", sanitize_line(input));
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(TLine::from(vec![
+                    Span::raw(fit(&text, r.width as usize - 1)),
+                    Span::raw(" "),
+                ])),
+                r,
+            );
+            let cursor_x = r.x
+                + (text.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>() as u16)
+                    .min(r.width.saturating_sub(1));
+            frame.set_cursor_position((cursor_x, r.y));
+        }
+        None => {}
+    }
+}
+
+fn list_title(app: &App) -> String {
+    let unread = app.headlines.iter().filter(|h| !h.read).count();
+    let mut title = format!(" {} shown, {} unread", app.headlines.len(), unread);
+    match &app.source {
+        Source::All => {}
+        Source::Feed(id) => title.push_str(&format!(" · {}", sanitize_line(app.feed_title(*id)))),
+        Source::Tag(t) => title.push_str(&format!(" · #{}", sanitize_line(t))),
+    }
+    if app.unread_only {
+        title.push_str(" · unread only");
+    }
+    if let Some(q) = &app.search {
+        title.push_str(&format!(" · search: {}", sanitize_line(q)));
+    }
+    title.push(' ');
+    title
+}
+
+fn draw_list(frame: &mut Frame, app: &App, area: RRect) {
+    let focused = app.focus == Focus::List;
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(border_style(focused))
+        .title(
+            fit(&list_title(app), area.width.saturating_sub(2) as usize)
+                .trim_end()
+                .to_string(),
+        );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if app.headlines.is_empty() {
+        let msg = if app.search.is_some() {
+            "No matches. Esc clears the search."
+        } else if app.unread_only {
+            "No unread items. u shows all."
+        } else {
+            "No items yet. R refreshes, ? shows keys."
+        };
+        frame.render_widget(Paragraph::new(msg).dark_gray(), inner);
+        return;
+    }
+    let width = inner.width as usize;
+    let feed_w = if width >= 70 {
+        16
+    } else if width >= 50 {
+        10
+    } else {
+        0
+    };
+    let date_w = 6;
+    let rows = inner.height as usize;
+    let lines: Vec<TLine> = app
+        .headlines
+        .iter()
+        .enumerate()
+        .skip(app.list_scroll)
+        .take(rows)
+        .map(|(i, h)| {
+            let mark = match (h.starred, h.read) {
+                (true, _) => "★",
+                (false, false) => "●",
+                (false, true) => " ",
+            };
+            let mut text = format!(
+                "{mark} {} ",
+                fit(&format_date(h.published, app.utc_offset, false), date_w)
+            );
+            if feed_w > 0 {
+                text.push_str(&fit(&sanitize_line(app.feed_title(h.feed_id)), feed_w));
+                text.push(' ');
+            }
+            let used = 2 + date_w + 1 + if feed_w > 0 { feed_w + 1 } else { 0 };
+            text.push_str(&fit(&sanitize_line(&h.title), width.saturating_sub(used)));
+            let mut style = Style::new();
+            if !h.read {
+                style = style.add_modifier(Modifier::BOLD);
+            } else {
+                style = style.fg(ratatui::style::Color::Gray);
+            }
+            if i == app.selected {
+                style = if focused {
+                    style.add_modifier(Modifier::REVERSED)
+                } else {
+                    style.add_modifier(Modifier::UNDERLINED)
+                };
+            }
+            TLine::from(Span::styled(text, style))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_article(frame: &mut Frame, app: &App, area: RRect) {
+    let Some(open) = &app.article else {
+        return;
+    };
+    let focused = app.focus == Focus::Article;
+    let (width, rows) = app.article_geometry();
+    let lines = open.lines(width, app.reveal_hidden);
+    let end = (open.scroll + rows).min(lines.len());
+    let position = if lines.len() <= rows {
+        "all".to_string()
+    } else {
+        format!("{}%", end * 100 / lines.len().max(1))
+    };
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(border_style(focused))
+        .title(format!(
+            " {}-{}/{} {} ",
+            (open.scroll + 1).min(lines.len()),
+            end,
+            lines.len(),
+            position
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let inner = RRect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    let a = &open.article;
+    let w = inner.width as usize;
+    let mut meta = sanitize_line(&a.feed_title);
+    if let Some(author) = a
+        .author
+        .as_deref()
+        .map(sanitize_line)
+        .filter(|s| !s.is_empty())
+    {
+        meta.push_str(" · ");
+        meta.push_str(&author);
+    }
+    let date = format_date(a.published, app.utc_offset, true);
+    if !date.is_empty() {
+        meta.push_str(" · ");
+        meta.push_str(&date);
+    }
+    let hidden = open.cleaned.hidden_count();
+    let filter_note = match (hidden, app.reveal_hidden) {
+        (0, _) => String::new(),
+        (n, false) => format!(
+            "{n} appeal block{} hidden — H reveals",
+            if n == 1 { "" } else { "s" }
+        ),
+        (n, true) => format!(
+            "{n} hidden block{} shown dimmed — H hides",
+            if n == 1 { "" } else { "s" }
+        ),
+    };
+    let mut header = vec![
+        TLine::from(Span::styled(
+            fit(&sanitize_line(&a.title), w),
+            Style::new().bold(),
+        )),
+        TLine::from(Span::styled(fit(&meta, w), Style::new().dark_gray())),
+        TLine::from(Span::styled(
+            fit(&a.link.as_deref().map(sanitize_line).unwrap_or_default(), w),
+            Style::new().blue(),
+        )),
+        TLine::from(Span::styled(fit(&filter_note, w), Style::new().yellow())),
+        TLine::from(""),
+    ];
+    header.truncate(crate::app::HEADER_ROWS as usize);
+    let body: Vec<TLine> = lines[open.scroll.min(lines.len())..end]
+        .iter()
+        .map(|l| {
+            let style = match l.kind {
+                LineKind::Body => Style::new(),
+                LineKind::Hidden => Style::new().dark_gray().add_modifier(Modifier::DIM),
+                LineKind::HiddenLabel => Style::new().yellow().add_modifier(Modifier::DIM),
+                LineKind::Link => Style::new().blue(),
+            };
+            TLine::from(Span::styled(fit(&l.text, w).trim_end().to_string(), style))
+        })
+        .collect();
+    header.extend(body);
+    frame.render_widget(Paragraph::new(header), inner);
+}
+
+fn draw_sidebar(frame: &mut Frame, app: &App, area: RRect) {
+    let focused = app.focus == Focus::Sidebar;
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(border_style(focused))
+        .title(" Feeds ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = inner.width as usize;
+    let rows = inner.height as usize;
+    let sources = app.sources();
+    let skip = app.sidebar_selected.saturating_sub(rows.saturating_sub(1));
+    let lines: Vec<TLine> = sources
+        .iter()
+        .enumerate()
+        .skip(skip)
+        .take(rows)
+        .map(|(i, (source, name, unread, failed))| {
+            let count = if *unread > 0 {
+                format!(" {unread}")
+            } else {
+                String::new()
+            };
+            let mark = if *failed { "!" } else { " " };
+            let name_w = w.saturating_sub(count.len() + 1);
+            let text = format!("{mark}{}{count}", fit(&sanitize_line(name), name_w));
+            let mut style = if *failed {
+                Style::new().red()
+            } else {
+                Style::new()
+            };
+            if *source == app.source {
+                style = style.bold();
+            }
+            if i == app.sidebar_selected && focused {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            TLine::from(Span::styled(text, style))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_status(frame: &mut Frame, app: &App, area: RRect) {
+    let mut parts = vec![format!("{} unread", app.unread_count())];
+    if let Some((done, total)) = app.refresh {
+        parts.push(format!("refreshing {done}/{total}"));
+    }
+    if let Some(m) = &app.message {
+        parts.push(sanitize_line(m));
+    }
+    let left = parts.join(" · ");
+    let error = app
+        .errors
+        .last()
+        .map(|(feed, msg)| {
+            let more = if app.errors.len() > 1 {
+                format!(" (+{} more)", app.errors.len() - 1)
+            } else {
+                String::new()
+            };
+            format!(" · ! {}: {}{more}", sanitize_line(feed), sanitize_line(msg))
+        })
+        .unwrap_or_default();
+    let hint = format!(" {} ", app.keys_hint);
+    let w = area.width as usize;
+    let hint_w = hint.chars().count().min(w / 3);
+    let left_w = w.saturating_sub(hint_w);
+    let left_text = fit(&format!("{left}{error}"), left_w);
+    let (ok_part, err_part) = match left_text.find(" · ! ") {
+        Some(i) if !error.is_empty() => left_text.split_at(i),
+        _ => (left_text.as_str(), ""),
+    };
+    let line = TLine::from(vec![
+        Span::raw(ok_part.to_string()),
+        Span::styled(err_part.to_string(), Style::new().red()),
+        Span::styled(fit(&hint, hint_w), Style::new().dark_gray()),
+    ]);
+    frame.render_widget(Paragraph::new(line).style(Style::new().reversed()), area);
+}
+
+fn centered(frame: &Frame, width: u16, height: u16) -> RRect {
+    let area = frame.area();
+    let [v] = RLayout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [h] = RLayout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
+    h
+}
+
+fn draw_help(frame: &mut Frame, app: &App) {
+    let key_w = app
+        .help
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(4)
+        .min(24);
+    let lines: Vec<TLine> = app
+        .help
+        .iter()
+        .map(|(keys, what)| {
+            TLine::from(vec![
+                Span::styled(fit(keys, key_w), Style::new().cyan()),
+                Span::raw("  "),
+                Span::raw(what.clone()),
+            ])
+        })
+        .collect();
+    let area = centered(frame, 64, lines.len() as u16 + 2);
+    frame.render_widget(Clear, area);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(" Keys — Esc or q closes ");
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn draw_picker(frame: &mut Frame, app: &App, selected: usize) {
+    let sources = app.sources();
+    let area = centered(frame, 50, (sources.len() as u16 + 2).min(20));
+    let rows = area.height.saturating_sub(2) as usize;
+    let skip = selected.saturating_sub(rows.saturating_sub(1));
+    let w = area.width.saturating_sub(2) as usize;
+    let lines: Vec<TLine> = sources
+        .iter()
+        .enumerate()
+        .skip(skip)
+        .take(rows)
+        .map(|(i, (_, name, unread, failed))| {
+            let mark = if *failed { "!" } else { " " };
+            let count = format!(" {unread}");
+            let text = format!(
+                "{mark}{}{count}",
+                fit(&sanitize_line(name), w.saturating_sub(count.len() + 1))
+            );
+            let style = if i == selected {
+                Style::new().reversed()
+            } else {
+                Style::new()
+            };
+            TLine::from(Span::styled(text, style))
+        })
+        .collect();
+    frame.render_widget(Clear, area);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(" Feed or tag — Enter chooses ");
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_cuts_at_display_width_with_an_ellipsis() {
+        assert_eq!(fit("hello", 8), "hello   ");
+        assert_eq!(fit("hello world", 8), "hello w…");
+        // Each of these takes two columns.
+        assert_eq!(fit("日本語のニュース", 7), "日本語… ");
+        assert_eq!(fit("ab", 0), "");
+    }
+}
