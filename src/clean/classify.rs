@@ -14,10 +14,7 @@ use super::blocks::Block;
 use super::rules::Rules;
 use super::{Category, Verdict};
 
-/// Longer blocks need two asks before they count as an appeal: a story paragraph that ends
-/// with one request is still a story paragraph.
-const LONG_BLOCK_WORDS: usize = 60;
-/// Blocks at least this long, without strong signals, are the article's core.
+/// Blocks at least this long that ask for nothing are the article's core.
 const CORE_WORDS: usize = 20;
 const SHORT_WORDS: usize = 8;
 
@@ -26,16 +23,36 @@ struct Signals {
     words: usize,
     /// Hidden wherever it stands (formula, call to action, structure).
     precise: Option<(String, Category)>,
-    /// Mostly asking the reader for something.
-    appeal: Option<(String, Category)>,
+    /// The first ask rule that matched, if any.
+    ask: Option<(String, Category)>,
+    asks: usize,
+    sentences: usize,
+    ask_sentences: usize,
+    /// Sentences in the publisher's voice ("we", "our", "us").
+    we_sentences: usize,
     /// Some appeal flavour: topic words, an ask, or "we … you" voice.
     weak: bool,
     lead_in: bool,
 }
 
 impl Signals {
-    fn strong(&self) -> Option<&(String, Category)> {
-        self.precise.as_ref().or(self.appeal.as_ref())
+    /// Strong evidence of an appeal. At the top or bottom of an article (`edge`), a
+    /// publisher's letter that asks twice counts; elsewhere most sentences must ask.
+    fn strong(&self, edge: bool) -> Option<&(String, Category)> {
+        if self.precise.is_some() {
+            return self.precise.as_ref();
+        }
+        let asking = self.ask_sentences * 2 >= self.sentences;
+        let letter = edge && self.asks >= 2 && self.we_sentences * 5 >= self.sentences * 2;
+        if asking || letter {
+            self.ask.as_ref()
+        } else {
+            None
+        }
+    }
+
+    fn core(&self) -> bool {
+        self.words >= CORE_WORDS && self.asks == 0 && self.precise.is_none()
     }
 }
 
@@ -51,57 +68,66 @@ pub fn classify(
         .collect();
     let n = blocks.len();
     let mut verdicts = vec![Verdict::Keep; n];
-    let core_first = signals
-        .iter()
-        .position(|s| s.words >= CORE_WORDS && s.strong().is_none())
-        .unwrap_or(n);
+    let first_core = signals.iter().position(Signals::core).unwrap_or(n);
+    let last_core = signals.iter().rposition(Signals::core);
+    let edge = |k: usize| k < first_core || last_core.is_none_or(|l| k > l);
+    let strong = |k: usize| signals[k].strong(edge(k));
 
     let mut i = 0;
     while i < n {
-        let Some((rule, category)) = signals[i].strong().cloned() else {
+        let Some((rule, category)) = strong(i).cloned() else {
             i += 1;
             continue;
         };
-        // Grow the run forward through strong blocks, weak or short joiners, and single
-        // clean gaps that lead to another strong block.
+        // Grow the run forward through strong blocks and appeal-flavoured ones.
         let mut end = i;
         let mut last_strong = i;
-        let mut j = i + 1;
-        while j < n {
-            let s = &signals[j];
-            if s.strong().is_some() {
-                last_strong = j;
-                end = j;
-            } else if s.weak || s.words <= SHORT_WORDS {
-                end = j;
-            } else if j + 1 < n && signals[j + 1].strong().is_some() {
-                end = j;
-            } else {
-                break;
+        while end + 1 < n && (strong(end + 1).is_some() || signals[end + 1].weak) {
+            end += 1;
+            if strong(end).is_some() {
+                last_strong = end;
             }
-            j += 1;
         }
         let touches_end = end == n - 1;
         if !touches_end {
             end = last_strong;
         }
-        // Short lead-ins just above ("Hi there,", "WE'LL BE BLUNT:") belong to the run.
+        // Short lead-ins just above ("Hi there,", "WE'LL BE BLUNT:") belong to the run; at
+        // the top of an article so do the appeal-flavoured blocks and a signature line
+        // between them.
         let mut start = i;
-        while start > 0
-            && i - start < 2
-            && signals[start - 1].lead_in
-            && verdicts[start - 1] == Verdict::Keep
-        {
-            start -= 1;
-        }
-        let touches_start = start <= core_first;
-        let strong_count = (i..=end).filter(|k| signals[*k].strong().is_some()).count();
-        let whole_run = touches_start || touches_end || strong_count >= 2;
-        for k in start..=end {
+        let appeal = matches!(
+            category,
+            Category::Donation | Category::Paywall | Category::Subscribe | Category::Newsletter
+        );
+        while appeal {
+            let Some(k) = start.checked_sub(1) else { break };
+            if verdicts[k] != Verdict::Keep {
+                break;
+            }
             let s = &signals[k];
-            let own = s.strong().cloned();
-            let verdict = match (&own, whole_run) {
-                (Some((r, c)), _) if whole_run || s.precise.is_some() => Verdict::Hide {
+            let head = k < first_core && first_core < n;
+            let gap = head
+                && s.words <= SHORT_WORDS
+                && k > 0
+                && signals[k - 1].weak
+                && verdicts[k - 1] == Verdict::Keep;
+            if s.lead_in || (head && s.weak) || gap {
+                start = k;
+            } else {
+                break;
+            }
+        }
+        let touches_start = start <= first_core;
+        let strong_count = (i..=end).filter(|k| strong(*k).is_some()).count();
+        let whole_run = touches_start || touches_end || strong_count >= 2;
+        for (k, verdict) in verdicts.iter_mut().enumerate().take(end + 1).skip(start) {
+            *verdict = match (strong(k), whole_run) {
+                (Some((r, c)), true) => Verdict::Hide {
+                    category: *c,
+                    rule: r.clone(),
+                },
+                (Some((r, c)), false) if signals[k].precise.is_some() => Verdict::Hide {
                     category: *c,
                     rule: r.clone(),
                 },
@@ -111,7 +137,6 @@ pub fn classify(
                 },
                 _ => Verdict::Keep,
             };
-            verdicts[k] = verdict;
         }
         i = end + 1;
     }
@@ -162,46 +187,74 @@ fn signals(
     if precise.is_none() && b.interactive && enabled(Category::Newsletter) {
         precise = Some(("form".to_string(), Category::Newsletter));
     }
-    let (asks, ask_rule) = rules.ask.count(text, enabled);
+    let (asks, ask) = rules.ask.count(text, enabled);
     let (topics, _) = rules.topic.count(text, enabled);
     let voice = has_voice(text);
-    let sentences = sentence_count(text);
-    let density = (2 * asks + topics + usize::from(voice)) as f32 / sentences as f32;
-    let appeal = (asks >= 1 && density >= 1.5 && (words < LONG_BLOCK_WORDS || asks >= 2))
-        .then(|| ask_rule.map(|(r, c)| (r.to_string(), c)))
-        .flatten();
+    let (mut sentences, mut ask_sentences, mut we_sentences) = (0, 0, 0);
+    for sentence in sentences_of(text) {
+        sentences += 1;
+        if asks > 0 && rules.ask.first(sentence, enabled).is_some() {
+            ask_sentences += 1;
+        }
+        if has_we(sentence) {
+            we_sentences += 1;
+        }
+    }
     Signals {
         words,
         precise,
-        appeal,
+        ask: ask.map(|(r, c)| (r.to_string(), c)),
+        asks,
+        sentences: sentences.max(1),
+        ask_sentences,
+        we_sentences,
         weak: asks > 0 || topics > 0 || voice,
         lead_in: words <= SHORT_WORDS && !b.heading && is_lead_in(text, topics > 0),
     }
 }
 
-/// "We" speaking to "you": the voice of a publisher addressing its readers.
-fn has_voice(text: &str) -> bool {
-    let mut we = false;
-    let mut you = false;
-    for w in text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’') {
-        match w.to_ascii_lowercase().as_str() {
-            "we" | "our" | "us" | "we're" | "we’re" | "we've" | "we’ve" => we = true,
-            "you" | "your" | "you're" | "you’re" => you = true,
-            _ => {}
-        }
-    }
-    we && you
+fn words_lower(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
 }
 
-fn sentence_count(text: &str) -> usize {
-    let mut n = 0;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if matches!(c, '.' | '!' | '?') && chars.peek().is_none_or(|n| n.is_whitespace()) {
-            n += 1;
+fn has_we(text: &str) -> bool {
+    words_lower(text).any(|w| {
+        matches!(
+            w.as_str(),
+            "we" | "our" | "us" | "we're" | "we’re" | "we've" | "we’ve" | "ours"
+        )
+    })
+}
+
+/// "We" speaking to "you": the voice of a publisher addressing its readers.
+fn has_voice(text: &str) -> bool {
+    has_we(text)
+        && words_lower(text).any(|w| matches!(w.as_str(), "you" | "your" | "you're" | "you’re"))
+}
+
+/// Sentences: split after `.`, `!` or `?` followed by a space.
+fn sentences_of(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.trim().is_empty() {
+            return None;
         }
-    }
-    n.max(1)
+        let bytes = rest.as_bytes();
+        let mut cut = rest.len();
+        for (i, b) in bytes.iter().enumerate() {
+            if matches!(b, b'.' | b'!' | b'?')
+                && bytes.get(i + 1).is_some_and(|n| n.is_ascii_whitespace())
+            {
+                cut = i + 1;
+                break;
+            }
+        }
+        let (sentence, tail) = rest.split_at(cut);
+        rest = tail;
+        Some(sentence)
+    })
 }
 
 /// A short line that introduces what follows: a greeting, a shout, or a colon or
