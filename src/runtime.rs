@@ -222,8 +222,7 @@ pub fn run_loop<B: Backend>(
     store: &Store,
     keymap: &Keymap,
     effects: &mut dyn Effects,
-    rx: &Receiver<Msg>,
-    tx: &Sender<Msg>,
+    (tx, rx): (&Sender<Msg>, &Receiver<Msg>),
     stop: &AtomicBool,
 ) -> Result<()> {
     loop {
@@ -438,8 +437,7 @@ pub fn run_terminal(store: Store, setup: &Setup) -> Result<()> {
             &store,
             &keymap,
             &mut effects,
-            &rx,
-            &tx,
+            (&tx, &rx),
             &stop,
         )
     });

@@ -444,7 +444,8 @@ mod tests {
         assert_eq!(fit("hello", 8), "hello   ");
         assert_eq!(fit("hello world", 8), "hello w…");
         // Each of these takes two columns.
-        assert_eq!(fit("日本語のニュース", 7), "日本語… ");
+        assert_eq!(fit("日本語のニュース", 7), "日本語…");
+        assert_eq!(fit("日本語のニュース", 8), "日本語… ");
         assert_eq!(fit("ab", 0), "");
     }
 }

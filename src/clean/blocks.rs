@@ -194,7 +194,7 @@ pub fn split_html(input: &str) -> Split {
                             skip_until = Some(node.id());
                             continue;
                         }
-                        let mut classes = names_of(&e);
+                        let mut classes = names_of(e);
                         if is_leaf_block(name) {
                             pending.flush(&mut split);
                             classes.extend(stack.iter().flat_map(|(_, c, _)| c.iter().cloned()));
@@ -214,7 +214,7 @@ pub fn split_html(input: &str) -> Split {
                             if name == "br" {
                                 pending.html.push_str("<br>");
                             } else if name == "a" {
-                                pending.link = link_target(&e);
+                                pending.link = link_target(e);
                             }
                             stack.push((false, classes, false));
                         }
@@ -356,11 +356,11 @@ fn serialize(
                             interactive = true;
                         }
                         if node.id() != root.id() {
-                            classes.extend(names_of(&e));
+                            classes.extend(names_of(e));
                         }
                         depth += 1;
                         if name == "a" {
-                            if let Some(href) = link_target(&e) {
+                            if let Some(href) = link_target(e) {
                                 open_links.push((node.id(), href, text.len()));
                             }
                         } else if name == "img" {

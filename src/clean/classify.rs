@@ -100,8 +100,7 @@ pub fn classify(
             category,
             Category::Donation | Category::Paywall | Category::Subscribe | Category::Newsletter
         );
-        while appeal {
-            let Some(k) = start.checked_sub(1) else { break };
+        while let Some(k) = start.checked_sub(1).filter(|_| appeal) {
             if verdicts[k] != Verdict::Keep {
                 break;
             }
@@ -193,7 +192,10 @@ fn signals(
     let (mut sentences, mut ask_sentences, mut we_sentences) = (0, 0, 0);
     for sentence in sentences_of(text) {
         sentences += 1;
-        if asks > 0 && rules.ask.first(sentence, enabled).is_some() {
+        if asks > 0
+            && addresses_reader(sentence)
+            && rules.ask.first(&unquoted(sentence), enabled).is_some()
+        {
             ask_sentences += 1;
         }
         if has_we(sentence) {
@@ -209,8 +211,48 @@ fn signals(
         ask_sentences,
         we_sentences,
         weak: asks > 0 || topics > 0 || voice,
-        lead_in: words <= SHORT_WORDS && !b.heading && is_lead_in(text, topics > 0),
+        lead_in: words <= SHORT_WORDS
+            && !b.heading
+            && is_lead_in(text, topics > 0 || voice || asks > 0),
     }
+}
+
+/// Appeals speak to the reader; reported speech ("… said", "according to") is a story.
+fn addresses_reader(sentence: &str) -> bool {
+    !words_lower(sentence).any(|w| {
+        matches!(
+            w.as_str(),
+            "said"
+                | "says"
+                | "told"
+                | "wrote"
+                | "writes"
+                | "announced"
+                | "according"
+                | "asked"
+                | "added"
+        )
+    })
+}
+
+/// The sentence without what it quotes: a quoted plea is reported, not addressed to us.
+fn unquoted(sentence: &str) -> String {
+    let mut out = String::with_capacity(sentence.len());
+    let mut depth = 0usize;
+    let mut straight_open = false;
+    for c in sentence.chars() {
+        match c {
+            '“' | '«' => depth += 1,
+            '”' | '»' => depth = depth.saturating_sub(1),
+            '"' => {
+                straight_open = !straight_open;
+                continue;
+            }
+            _ if depth == 0 && !straight_open => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn words_lower(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -270,6 +312,8 @@ fn is_lead_in(text: &str, topical: bool) -> bool {
         || t.ends_with(',')
         || t.ends_with('!')
         || t.ends_with('…')
+        || t.starts_with('…')
+        || t.starts_with("...")
         || ["hi ", "hi,", "hello", "dear "]
             .iter()
             .any(|g| lower.starts_with(g))

@@ -1,1 +1,259 @@
 use super::*;
+
+fn cleaner() -> &'static Cleaner {
+    static CLEANER: std::sync::OnceLock<Cleaner> = std::sync::OnceLock::new();
+    CLEANER.get_or_init(|| Cleaner::new(&FilterConfig::default()).unwrap())
+}
+
+/// Verdict per block: `true` = kept.
+fn kept(doc: &str) -> Vec<bool> {
+    cleaner()
+        .clean(doc, true)
+        .verdicts
+        .iter()
+        .map(|v| *v == Verdict::Keep)
+        .collect()
+}
+
+fn hidden_category(doc: &str, block: usize) -> Option<Category> {
+    match &cleaner().clean(doc, true).verdicts[block] {
+        Verdict::Keep => None,
+        Verdict::Hide { category, .. } => Some(*category),
+    }
+}
+
+const STORY: &str = "The council approved the new bus routes on Tuesday after a three-hour debate that ran late into the evening.\n\n\
+Residents of the northern districts had waited for a direct connection to the hospital for more than a decade, officials said.\n\n\
+The first buses will run in March, and the timetable will be published by the end of January.";
+
+#[test]
+fn donation_appeal_after_a_story_is_hidden() {
+    let doc = format!(
+        "{STORY}\n\nBefore you go: we need your help. Independent local reporting costs money, and we rely on readers like you.\n\n\
+         Please make a donation today. Every gift, however small, keeps us going.\n\nDonate now"
+    );
+    assert_eq!(kept(&doc), [true, true, true, false, false, false]);
+    assert_eq!(hidden_category(&doc, 3), Some(Category::Donation));
+}
+
+#[test]
+fn paywall_notice_is_hidden() {
+    let doc = format!("{STORY}\n\nYou have reached your free article limit for this month. Already a subscriber? Log in.");
+    assert_eq!(hidden_category(&doc, 3), Some(Category::Paywall));
+    assert_eq!(kept(&doc)[..3], [true, true, true]);
+}
+
+#[test]
+fn substack_subscribe_nag_is_hidden_even_in_the_middle() {
+    let doc = "Intro paragraph about the week in code, with a few words to make it long enough to count.\n\n\
+               Thanks for reading The Weekly Build! Subscribe for free to receive new posts and support my work.\n\n\
+               The rest of the post goes on about compilers, linkers and the joy of fast builds on small machines.";
+    assert_eq!(kept(doc), [true, false, true]);
+    assert_eq!(hidden_category(doc, 1), Some(Category::Subscribe));
+}
+
+#[test]
+fn newsletter_signup_is_hidden() {
+    let doc = format!("Get the morning briefing delivered to your inbox. Sign up for our free newsletter.\n\n{STORY}");
+    assert_eq!(kept(&doc), [false, true, true, true]);
+    assert_eq!(hidden_category(&doc, 0), Some(Category::Newsletter));
+}
+
+#[test]
+fn promo_nav_and_footer_are_hidden() {
+    let doc = format!("{STORY}\n\nShare this article with a friend who would enjoy it.\n\nRead more\n\nThe post Bus routes approved appeared first on City Desk.");
+    let cleaned = cleaner().clean(&doc, true);
+    let cats: Vec<Option<Category>> = cleaned
+        .verdicts
+        .iter()
+        .map(|v| match v {
+            Verdict::Keep => None,
+            Verdict::Hide { category, .. } => Some(*category),
+        })
+        .collect();
+    assert_eq!(
+        cats,
+        [
+            None,
+            None,
+            None,
+            Some(Category::Promo),
+            Some(Category::Nav),
+            Some(Category::Footer)
+        ]
+    );
+}
+
+#[test]
+fn fundraiser_story_is_kept_whole() {
+    let doc = "Local runners raise £8,000 for the children's hospice\n\n\
+               The Riverside Harriers raised £8,000 for the children's hospice by running relays around the park for 24 hours.\n\n\
+               \"Please donate if you can,\" the club wrote on its fundraising page, and more than 400 people did, many of them strangers.\n\n\
+               The hospice said the donations will pay for a family room. \"We are so grateful to every supporter,\" its director said.";
+    assert_eq!(kept(doc), [true, true, true, true]);
+}
+
+#[test]
+fn story_about_a_paywall_strategy_is_kept_whole() {
+    let doc = "The Daily Courier will move to a metered paywall next month, letting readers open ten free articles before asking them to subscribe.\n\n\
+               Its publisher said subscription revenue now exceeds advertising, and that subscribers would get unlimited access to the archive.\n\n\
+               Analysts said the free article limit was generous compared with rivals.";
+    assert_eq!(kept(doc), [true, true, true]);
+}
+
+#[test]
+fn newsletters_own_editorial_is_kept() {
+    let doc = "This week in the newsletter: why I stopped chasing subscriber counts and started writing for the readers I already have.\n\n\
+               When I launched this newsletter two years ago I checked the subscriber graph every morning. It made the writing worse.\n\n\
+               Now I write one long essay a month, and the people who open it read it to the end.";
+    assert_eq!(kept(doc), [true, true, true]);
+}
+
+#[test]
+fn quote_with_subscribe_in_the_middle_is_kept() {
+    let doc = format!(
+        "{STORY}\n\n\"Subscribe to the idea that buses are for everyone, and the rest follows,\" said the transport minister.\n\nThe vote passed 31 to 4."
+    );
+    assert!(kept(&doc).iter().all(|k| *k));
+}
+
+#[test]
+fn filter_off_keeps_everything() {
+    let doc = format!("{STORY}\n\nPlease make a donation today.");
+    assert_eq!(cleaner().clean(&doc, false).hidden_count(), 0);
+}
+
+#[test]
+fn kept_categories_are_never_hidden() {
+    let config = FilterConfig {
+        keep_categories: vec![Category::Nav],
+        ..FilterConfig::default()
+    };
+    let doc = format!("{STORY}\n\nRead more");
+    assert_eq!(
+        Cleaner::new(&config)
+            .unwrap()
+            .clean(&doc, true)
+            .hidden_count(),
+        0
+    );
+}
+
+#[test]
+fn user_rules_add_to_the_built_in_ones() {
+    let config = FilterConfig {
+        rules: vec![RuleSpec {
+            name: "app-plug".into(),
+            category: Category::Promo,
+            kind: rules::Kind::Formula,
+            pattern: "get the courier app".into(),
+        }],
+        ..FilterConfig::default()
+    };
+    let doc = format!("{STORY}\n\nGet the Courier app for iPhone and Android.");
+    let cleaned = Cleaner::new(&config).unwrap().clean(&doc, true);
+    assert_eq!(
+        cleaned.verdicts[3],
+        Verdict::Hide {
+            category: Category::Promo,
+            rule: "app-plug".into()
+        }
+    );
+}
+
+#[test]
+fn html_structure_hides_a_newsletter_box() {
+    let html = "<p>The council approved the new bus routes on Tuesday after a three-hour debate that ran late.</p>\
+                <div class=\"newsletter-signup\"><p>Morning briefing</p><form><input type=email><button>Go</button></form></div>\
+                <p>The first buses will run in March, and the timetable will be published by the end of January.</p>";
+    // Blocks: story, "Morning briefing", the button's "Go", story.
+    assert_eq!(kept(html), [true, false, false, true]);
+}
+
+#[test]
+fn rendering_numbers_links_and_lists_them_at_the_end() {
+    let html = "<p>See <a href=\"https://a.example/\">the plan</a> and <a href=\"https://b.example/\">the map</a>.</p><p>Again <a href=\"https://a.example/\">the plan</a>.</p>";
+    let lines: Vec<String> = cleaner()
+        .clean(html, true)
+        .render(60, false)
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
+    assert_eq!(lines[0], "See the plan[1] and the map[2].");
+    assert_eq!(lines[2], "Again the plan[1].");
+    assert_eq!(lines[4], "[1] https://a.example/");
+    assert_eq!(lines[5], "[2] https://b.example/");
+}
+
+#[test]
+fn revealed_blocks_are_labelled_with_category_and_rule() {
+    let doc = format!("{STORY}\n\nRead more");
+    let lines = cleaner().clean(&doc, true).render(80, true);
+    let label = lines
+        .iter()
+        .find(|l| l.kind == LineKind::HiddenLabel)
+        .unwrap();
+    assert!(
+        label.text.contains("nav") && label.text.contains("chrome-links"),
+        "{}",
+        label.text
+    );
+    assert!(lines
+        .iter()
+        .any(|l| l.kind == LineKind::Hidden && l.text == "Read more"));
+    assert!(!cleaner()
+        .clean(&doc, true)
+        .render(80, false)
+        .iter()
+        .any(|l| l.text == "Read more"));
+}
+
+#[test]
+fn rendering_wraps_at_the_width() {
+    let lines = cleaner().clean(STORY, true).render(30, false);
+    assert!(lines
+        .iter()
+        .all(|l| unicode_width::UnicodeWidthStr::width(l.text.as_str()) <= 30));
+}
+
+#[test]
+fn escape_sequences_in_article_html_never_reach_the_output() {
+    let html = "<p>Title \u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7} end</p><p>\u{9b}31m red</p>";
+    for line in cleaner().clean(html, true).render(80, true) {
+        assert!(
+            !line.text.chars().any(|c| c.is_control()),
+            "{:?}",
+            line.text
+        );
+    }
+}
+
+#[test]
+fn search_text_strips_tags_and_decodes_entities() {
+    assert_eq!(
+        search_text("<p>Caf&eacute; &amp; <b>bar</b></p><script>x()</script>&#8212;"),
+        "Caf&eacute; & bar —"
+    );
+}
+
+/// Phrasings and publishers that are not in the public appeals corpus.
+#[test]
+fn other_publishers_appeals_are_hidden_and_their_stories_kept() {
+    let cases: [(&str, &[bool]); 3] = [
+        (
+            include_str!("../../tests/fixtures/appeals/reader-funded-appeal.txt"),
+            &[true, true, true, true, false, false, false, false, false],
+        ),
+        (
+            include_str!("../../tests/fixtures/appeals/metered-paywall.txt"),
+            &[false, false, false, true, true],
+        ),
+        (
+            include_str!("../../tests/fixtures/appeals/blog-newsletter-tipjar.txt"),
+            &[true, true, true, false, false, false, false],
+        ),
+    ];
+    for (doc, expected) in cases {
+        assert_eq!(kept(doc), expected, "{}", doc.lines().next().unwrap());
+    }
+}

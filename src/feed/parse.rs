@@ -488,7 +488,7 @@ mod tests {
         assert_eq!(keys[1], "http://x/2");
         assert!(keys[2].starts_with("h:"));
         assert_eq!(f.items[0].content, "<p>Hi</p>");
-        assert_eq!(f.items[0].published, Some(1795860000));
+        assert_eq!(f.items[0].published, Some(1795168800));
     }
 
     #[test]

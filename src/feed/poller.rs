@@ -165,7 +165,7 @@ pub fn refresh(
                     let outcome = fetch_and_parse(&fetcher, &url, &validators).await;
                     (id, url, errors, outcome)
                 });
-                async move { task.await }
+                task
             }))
             .buffer_unordered(config.concurrency);
         while let Some(joined) = results.next().await {
