@@ -155,6 +155,29 @@ impl Fetcher {
         if status == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified);
         }
+        if status.is_redirection() {
+            // reqwest hands back redirects it will not follow, such as to `file:` URLs.
+            let location = response
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let scheme = location.split_once(':').map(|(s, _)| s).unwrap_or("");
+            return Err(FetchError::Redirect(
+                if scheme.is_empty()
+                    || !scheme
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.')
+                {
+                    format!("HTTP {} without a usable Location", status.as_u16())
+                } else {
+                    format!(
+                        "redirect to a `{}:` URL",
+                        crate::clean::sanitize_line(scheme)
+                    )
+                },
+            ));
+        }
         if !status.is_success() {
             return Err(FetchError::Status {
                 status: status.as_u16(),

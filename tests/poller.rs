@@ -1,0 +1,349 @@
+//! The poller against a real HTTP server on 127.0.0.1.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::{config, rss, store, Route, Server};
+use tidings::feed::poller::{self, Event, Selection};
+use tidings::store::HeadlineFilter;
+
+fn refresh(
+    store: &mut tidings::store::Store,
+    config: &tidings::config::Config,
+) -> (poller::Summary, Vec<Event>) {
+    let mut events = Vec::new();
+    let summary = poller::refresh(store, config, &Selection::default(), |e| {
+        events.push(e.clone())
+    })
+    .unwrap();
+    (summary, events)
+}
+
+fn error_of(store: &tidings::store::Store, url: &str) -> Option<String> {
+    store
+        .feeds()
+        .unwrap()
+        .into_iter()
+        .find(|f| f.url == url)
+        .and_then(|f| f.last_error)
+}
+
+#[test]
+fn second_refresh_is_conditional_and_adds_no_duplicates() {
+    let server = Server::start();
+    server.feed("/a.xml", rss("A", "a", 5));
+    let cfg = config(&[server.url("/a.xml")]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(&dir, &cfg);
+
+    let (first, _) = refresh(&mut store, &cfg);
+    assert_eq!(first.new_items, 5);
+    let (second, events) = refresh(&mut store, &cfg);
+    assert_eq!(second.new_items, 0);
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::Stored {
+            not_modified: true,
+            ..
+        }
+    )));
+
+    let requests = server.requests_to("/a.xml");
+    assert_eq!(requests.len(), 2);
+    assert!(requests[0].headers.get("if-none-match").is_none());
+    assert_eq!(
+        requests[1].headers.get("if-none-match").map(String::as_str),
+        Some("\"/a.xml-v1\"")
+    );
+    assert_eq!(
+        requests[1]
+            .headers
+            .get("if-modified-since")
+            .map(String::as_str),
+        Some("Wed, 25 Nov 2026 10:00:00 GMT")
+    );
+    assert!(requests[0].headers["user-agent"].starts_with("tidings/"));
+    assert_eq!(store.item_count().unwrap(), 5);
+}
+
+#[test]
+fn gzip_bodies_are_decompressed() {
+    let server = Server::start();
+    server.route("/gz.xml", Route::Gzip(rss("Gz", "g", 3).into_bytes()));
+    let cfg = config(&[server.url("/gz.xml")]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(&dir, &cfg);
+    let (summary, _) = refresh(&mut store, &cfg);
+    assert_eq!((summary.new_items, summary.failed), (3, 0));
+    assert!(server.requests_to("/gz.xml")[0].headers["accept-encoding"].contains("gzip"));
+}
+
+#[test]
+fn redirects_are_followed_up_to_five_and_only_to_http() {
+    let server = Server::start();
+    server.feed("/final.xml", rss("F", "f", 1));
+    for i in 0..7 {
+        let next = if i == 0 {
+            server.url("/final.xml")
+        } else {
+            server.url(&format!("/r{}", i - 1))
+        };
+        server.route(&format!("/r{i}"), Route::Redirect(next));
+    }
+    server.route("/to-file", Route::Redirect("file:///etc/passwd".into()));
+    server.route("/to-ftp", Route::Redirect("ftp://127.0.0.1/feed".into()));
+    let (ok, too_many, file, ftp) = (
+        server.url("/r4"),
+        server.url("/r6"),
+        server.url("/to-file"),
+        server.url("/to-ftp"),
+    );
+    let cfg = config(&[ok.clone(), too_many.clone(), file.clone(), ftp.clone()]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(&dir, &cfg);
+    let (summary, _) = refresh(&mut store, &cfg);
+    assert_eq!(summary.failed, 3);
+    assert_eq!(error_of(&store, &ok), None, "5 redirects are fine");
+    assert!(error_of(&store, &too_many)
+        .unwrap()
+        .contains("more than 5 redirects"));
+    let e = error_of(&store, &file).unwrap();
+    assert!(e.contains("redirect to a `file:` URL"), "{e}");
+    assert!(error_of(&store, &ftp)
+        .unwrap()
+        .contains("redirect to a `ftp:` URL"));
+}
+
+#[test]
+fn oversized_bodies_fail_with_a_message_that_says_so() {
+    let server = Server::start();
+    server.route("/big", Route::Huge(2_000_000));
+    // Small on the wire, 50 MB expanded: the cap counts expanded bytes.
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut enc, &vec![b' '; 50 * 1024 * 1024]).unwrap();
+    let bomb = enc.finish().unwrap();
+    assert!(bomb.len() < 200_000);
+    server.route(
+        "/bomb",
+        Route::Encoded {
+            body: bomb,
+            encoding: "gzip",
+        },
+    );
+    let mut cfg = config(&[server.url("/big"), server.url("/bomb")]);
+    cfg.max_body_bytes = 1_000_000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(&dir, &cfg);
+    let (summary, _) = refresh(&mut store, &cfg);
+    assert_eq!(summary.failed, 2);
+    for path in ["/big", "/bomb"] {
+        let err = error_of(&store, &server.url(path)).unwrap();
+        assert!(
+            err.contains("larger than the limit of 1000000 bytes"),
+            "{path}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_stalled_server_times_out_while_the_other_feeds_are_stored() {
+    let server = Server::start();
+    server.route("/stall", Route::Stall);
+    server.route("/trickle", Route::Trickle);
+    let mut urls = vec![server.url("/stall"), server.url("/trickle")];
+    for i in 0..5 {
+        let path = format!("/ok{i}.xml");
+        server.feed(&path, rss(&format!("Ok{i}"), &format!("ok{i}"), 2));
+        urls.push(server.url(&path));
+    }
+    let mut cfg = config(&urls);
+    cfg.timeout_secs = 2;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(&dir, &cfg);
+    let started = Instant::now();
+    let (summary, _) = refresh(&mut store, &cfg);
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!((summary.new_items, summary.failed), (10, 2));
+    assert_eq!(
+        error_of(&store, &server.url("/stall")).unwrap(),
+        "timed out after 2 s"
+    );
+    assert_eq!(
+        error_of(&store, &server.url("/trickle")).unwrap(),
+        "timed out after 2 s"
+    );
+}
+
+#[test]
+fn http_errors_are_recorded_as_that_feeds_error() {
+    let server = Server::start();
+    server.route(
+        "/gone",
+        Route::Status {
+            code: 410,
+            headers: vec![],
+        },
+    );
+    server.route(
+        "/broken",
+        Route::Status {
+            code: 500,
+            headers: vec![],
+        },
+    );
+    server.feed("/good.xml", rss("Good", "good", 1));
+    let (missing, gone, broken) = (
+        server.url("/missing"),
+        server.url("/gone"),
+        server.url("/broken"),
+    );
+    let cfg = config(&[
+        missing.clone(),
+        gone.clone(),
+        broken.clone(),
+        server.url("/good.xml"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(&dir, &cfg);
+    let (summary, events) = refresh(&mut store, &cfg);
+    assert_eq!((summary.failed, summary.new_items), (3, 1));
+    assert_eq!(
+        error_of(&store, &missing).unwrap(),
+        "HTTP 404 Not Found: no feed at this address"
+    );
+    assert!(error_of(&store, &gone)
+        .unwrap()
+        .contains("consider removing it"));
+    assert_eq!(
+        error_of(&store, &broken).unwrap(),
+        "HTTP 500 Internal Server Error"
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| matches!(e, Event::Failed { .. }))
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn retry_after_and_repeated_failures_back_off() {
+    let server = Server::start();
+    server.route(
+        "/busy",
+        Route::Status {
+            code: 429,
+            headers: vec![("Retry-After".into(), "3600".into())],
+        },
+    );
+    server.route(
+        "/down",
+        Route::Status {
+            code: 503,
+            headers: vec![],
+        },
+    );
+    let cfg = config(&[server.url("/busy"), server.url("/down")]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(&dir, &cfg);
+    refresh(&mut store, &cfg);
+    // The busy feed is left alone at once; the down feed gets one more try, then backs off.
+    let (second, _) = refresh(&mut store, &cfg);
+    assert_eq!((second.skipped, second.failed), (1, 1));
+    let (third, _) = refresh(&mut store, &cfg);
+    assert_eq!((third.skipped, third.failed), (2, 0));
+    assert_eq!(server.requests_to("/busy").len(), 1);
+    assert_eq!(server.requests_to("/down").len(), 2);
+    // --force fetches anyway.
+    let forced = poller::refresh(
+        &mut store,
+        &cfg,
+        &Selection {
+            only: None,
+            force: true,
+        },
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(forced.failed, 2);
+}
+
+#[test]
+fn a_feed_that_recovers_clears_its_error() {
+    let server = Server::start();
+    server.route(
+        "/flaky.xml",
+        Route::Status {
+            code: 500,
+            headers: vec![],
+        },
+    );
+    let url = server.url("/flaky.xml");
+    let cfg = config(std::slice::from_ref(&url));
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(&dir, &cfg);
+    refresh(&mut store, &cfg);
+    assert!(error_of(&store, &url).is_some());
+    server.feed("/flaky.xml", rss("Flaky", "fl", 2));
+    let (summary, _) = refresh(&mut store, &cfg);
+    assert_eq!(summary.new_items, 2);
+    assert_eq!(error_of(&store, &url), None);
+    assert_eq!(
+        store.headlines(&HeadlineFilter::default()).unwrap().len(),
+        2
+    );
+}
+
+#[test]
+fn an_html_page_is_reported_with_the_feed_it_names() {
+    let server = Server::start();
+    server.route(
+        "/page",
+        Route::Feed {
+            body: b"<!doctype html><html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.xml\"></head><body>hi</body></html>".to_vec(),
+            content_type: "text/html",
+            etag: "\"p\"".into(),
+        },
+    );
+    let url = server.url("/page");
+    let cfg = config(std::slice::from_ref(&url));
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(&dir, &cfg);
+    refresh(&mut store, &cfg);
+    assert_eq!(
+        error_of(&store, &url).unwrap(),
+        "not a readable feed: an HTML page, not a feed (it names a feed: /feed.xml)"
+    );
+}
+
+#[test]
+fn refused_connections_and_dns_failures_are_clear() {
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let refused = format!("http://127.0.0.1:{port}/feed");
+    let dns = "http://no-such-host.invalid/feed".to_string();
+    let cfg = config(&[refused.clone(), dns.clone()]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(&dir, &cfg);
+    refresh(&mut store, &cfg);
+    let e = error_of(&store, &refused).unwrap();
+    assert!(
+        e.starts_with("cannot connect") && e.to_lowercase().contains("refused"),
+        "{e}"
+    );
+    let e = error_of(&store, &dns).unwrap();
+    assert!(
+        e.starts_with("cannot connect") && e.to_lowercase().contains("dns"),
+        "{e}"
+    );
+}

@@ -1,0 +1,262 @@
+//! The cache as a real SQLite file.
+
+use tidings::model::{FeedId, ParsedItem};
+use tidings::store::{HeadlineFilter, Store, StoreError};
+
+fn item(key: &str, title: &str, published: i64) -> ParsedItem {
+    ParsedItem {
+        key: key.into(),
+        title: title.into(),
+        link: Some(format!("https://example.org/{key}")),
+        author: None,
+        published: Some(published),
+        content: format!("<p>{title} body about ferries</p>"),
+    }
+}
+
+fn open_with_feed(dir: &tempfile::TempDir) -> (Store, FeedId) {
+    let mut store = Store::open(&dir.path().join("cache.sqlite")).unwrap();
+    store
+        .sync_feeds(&[(
+            "https://f.example/feed".into(),
+            Some("F".into()),
+            vec!["news".into()],
+        )])
+        .unwrap();
+    let id = store.feed_id("https://f.example/feed").unwrap().unwrap();
+    (store, id)
+}
+
+#[test]
+fn read_and_starred_survive_a_republished_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, feed) = open_with_feed(&dir);
+    store
+        .record_success(
+            feed,
+            None,
+            None,
+            None,
+            Some(&[item("a", "Old title", 100), item("b", "B", 90)]),
+            1000,
+        )
+        .unwrap();
+    let ids: Vec<_> = store
+        .headlines(&HeadlineFilter::default())
+        .unwrap()
+        .iter()
+        .map(|h| h.id)
+        .collect();
+    store.set_read(&[ids[0]], true).unwrap();
+    store.set_starred(ids[0], true).unwrap();
+
+    let counts = store
+        .record_success(
+            feed,
+            None,
+            None,
+            None,
+            Some(&[item("a", "Edited title", 100), item("b", "B", 90)]),
+            1000,
+        )
+        .unwrap();
+    assert_eq!((counts.new, counts.updated), (0, 1));
+    let h = &store.headlines(&HeadlineFilter::default()).unwrap()[0];
+    assert_eq!(h.title, "Edited title");
+    assert!(h.read && h.starred);
+    assert_eq!(store.item_count().unwrap(), 2);
+    // And it reads the same after reopening the file.
+    drop(store);
+    let store = Store::open(&dir.path().join("cache.sqlite")).unwrap();
+    let h = &store.headlines(&HeadlineFilter::default()).unwrap()[0];
+    assert!(h.read && h.starred);
+    assert!(store
+        .article(h.id)
+        .unwrap()
+        .unwrap()
+        .content
+        .contains("Edited title"));
+}
+
+#[test]
+fn retention_drops_old_read_items_but_never_unread_or_starred() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, feed) = open_with_feed(&dir);
+    let items: Vec<_> = (0..10)
+        .map(|i| item(&format!("k{i}"), &format!("T{i}"), 1000 + i))
+        .collect();
+    store
+        .record_success(feed, None, None, None, Some(&items), 1000)
+        .unwrap();
+    let all = store.headlines(&HeadlineFilter::default()).unwrap();
+    // Oldest four: two read, one read + starred, one unread.
+    let oldest: Vec<_> = all.iter().rev().take(4).map(|h| h.id).collect();
+    store.set_read(&oldest[..3], true).unwrap();
+    store.set_starred(oldest[2], true).unwrap();
+    store
+        .record_success(feed, None, None, None, Some(&items), 6)
+        .unwrap();
+    let left = store.headlines(&HeadlineFilter::default()).unwrap();
+    assert_eq!(left.len(), 8, "two old read items dropped");
+    assert!(left.iter().any(|h| h.id == oldest[2]), "starred kept");
+    assert!(left.iter().any(|h| h.id == oldest[3]), "unread kept");
+}
+
+#[test]
+fn search_finds_words_in_titles_and_bodies_across_feeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, feed) = open_with_feed(&dir);
+    store
+        .record_success(
+            feed,
+            None,
+            None,
+            None,
+            Some(&[item("a", "Harbour news", 3), item("b", "Weather", 2)]),
+            1000,
+        )
+        .unwrap();
+    assert_eq!(store.search("harbour").unwrap().len(), 1);
+    assert_eq!(
+        store.search("ferr").unwrap().len(),
+        2,
+        "prefix match in bodies"
+    );
+    assert_eq!(
+        store.search("\"unbalanced AND (").unwrap().len(),
+        0,
+        "user text is never FTS syntax"
+    );
+    assert!(store.search("   ").unwrap().is_empty());
+}
+
+#[test]
+fn unread_filter_and_feed_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, feed) = open_with_feed(&dir);
+    store
+        .record_success(
+            feed,
+            None,
+            None,
+            None,
+            Some(&[item("a", "A", 3), item("b", "B", 2)]),
+            1000,
+        )
+        .unwrap();
+    let all = store.headlines(&HeadlineFilter::default()).unwrap();
+    store.set_read(&[all[0].id], true).unwrap();
+    let unread = store
+        .headlines(&HeadlineFilter {
+            unread_only: true,
+            feeds: None,
+        })
+        .unwrap();
+    assert_eq!(unread.len(), 1);
+    let none = store
+        .headlines(&HeadlineFilter {
+            unread_only: false,
+            feeds: Some(vec![FeedId(999)]),
+        })
+        .unwrap();
+    assert!(none.is_empty());
+    assert_eq!(store.feeds().unwrap()[0].unread, 1);
+}
+
+#[test]
+fn a_feed_removed_from_the_config_keeps_its_state_for_when_it_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, feed) = open_with_feed(&dir);
+    store
+        .record_success(feed, None, None, None, Some(&[item("a", "A", 3)]), 1000)
+        .unwrap();
+    let id = store.headlines(&HeadlineFilter::default()).unwrap()[0].id;
+    store.set_starred(id, true).unwrap();
+    store.sync_feeds(&[]).unwrap();
+    assert!(store
+        .headlines(&HeadlineFilter::default())
+        .unwrap()
+        .is_empty());
+    store
+        .sync_feeds(&[("https://f.example/feed".into(), None, vec![])])
+        .unwrap();
+    assert!(store.headlines(&HeadlineFilter::default()).unwrap()[0].starred);
+}
+
+#[test]
+fn a_file_that_is_not_sqlite_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    let garbage = b"this is not a database, it is a shopping list\n".repeat(100);
+    std::fs::write(&path, &garbage).unwrap();
+    let err = Store::open(&path).err().expect("must refuse");
+    assert!(matches!(err, StoreError::NotACache { .. }), "{err}");
+    assert!(err.to_string().contains("left untouched"));
+    assert_eq!(std::fs::read(&path).unwrap(), garbage);
+}
+
+#[test]
+fn a_cache_from_a_newer_tidings_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE x (y); PRAGMA user_version = 99;")
+            .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let err = Store::open(&path).err().expect("must refuse");
+    assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_corrupt_cache_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    {
+        let (mut store, feed) = open_with_feed(&dir);
+        let items: Vec<_> = (0..300)
+            .map(|i| item(&format!("k{i}"), &format!("T{i}"), i))
+            .collect();
+        store
+            .record_success(feed, None, None, None, Some(&items), 1000)
+            .unwrap();
+    }
+    let _ = std::fs::remove_file(dir.path().join("cache.sqlite-wal"));
+    let mut bytes = std::fs::read(&path).unwrap();
+    // Scribble over pages after the header.
+    for b in bytes.iter_mut().skip(4096).take(40_000) {
+        *b = 0x5a;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Store::open(&path)
+        .err()
+        .expect("corruption must be noticed");
+    assert!(matches!(err, StoreError::NotACache { .. }), "{err}");
+    assert_eq!(
+        std::fs::read(&path).unwrap().len(),
+        bytes.len(),
+        "never rewritten"
+    );
+}
+
+#[test]
+fn two_connections_share_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut writer, feed) = open_with_feed(&dir);
+    let reader = Store::open(&dir.path().join("cache.sqlite")).unwrap();
+    writer
+        .record_success(feed, None, None, None, Some(&[item("a", "A", 1)]), 1000)
+        .unwrap();
+    assert_eq!(
+        reader.headlines(&HeadlineFilter::default()).unwrap().len(),
+        1
+    );
+    let id = reader.headlines(&HeadlineFilter::default()).unwrap()[0].id;
+    reader.set_read(&[id], true).unwrap();
+    writer
+        .record_success(feed, None, None, None, Some(&[item("a", "A2", 1)]), 1000)
+        .unwrap();
+    assert!(reader.headlines(&HeadlineFilter::default()).unwrap()[0].read);
+}

@@ -1,0 +1,276 @@
+//! A real HTTP server on 127.0.0.1 for tests: routes with canned behaviours (conditional
+//! GET, gzip, redirects, errors, stalls, trickles, huge bodies) and a log of requests.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub enum Route {
+    /// 200 with ETag and Last-Modified; 304 when the client sends them back.
+    Feed {
+        body: Vec<u8>,
+        content_type: &'static str,
+        etag: String,
+    },
+    /// 200, body gzip-compressed on the wire.
+    Gzip(Vec<u8>),
+    /// Raw bytes with a given Content-Encoding (for bombs).
+    Encoded {
+        body: Vec<u8>,
+        encoding: &'static str,
+    },
+    Redirect(String),
+    Status {
+        code: u16,
+        headers: Vec<(String, String)>,
+    },
+    /// Accepts and never answers.
+    Stall,
+    /// Headers at once, then one byte per second forever.
+    Trickle,
+    /// A body of this many bytes, streamed.
+    Huge(u64),
+}
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub path: String,
+    pub headers: HashMap<String, String>,
+}
+
+pub struct Server {
+    pub port: u16,
+    routes: Arc<Mutex<HashMap<String, Route>>>,
+    pub requests: Arc<Mutex<Vec<Request>>>,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let port = listener.local_addr().unwrap().port();
+        let routes: Arc<Mutex<HashMap<String, Route>>> = Arc::default();
+        let requests: Arc<Mutex<Vec<Request>>> = Arc::default();
+        let (r, q) = (routes.clone(), requests.clone());
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (r, q) = (r.clone(), q.clone());
+                thread::spawn(move || {
+                    let _ = handle(stream, &r, &q);
+                });
+            }
+        });
+        Server {
+            port,
+            routes,
+            requests,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+
+    pub fn route(&self, path: &str, route: Route) {
+        self.routes.lock().unwrap().insert(path.to_string(), route);
+    }
+
+    pub fn feed(&self, path: &str, body: impl Into<Vec<u8>>) {
+        self.route(
+            path,
+            Route::Feed {
+                body: body.into(),
+                content_type: "application/rss+xml",
+                etag: format!("\"{path}-v1\""),
+            },
+        );
+    }
+
+    pub fn requests_to(&self, path: &str) -> Vec<Request> {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.path == path)
+            .cloned()
+            .collect()
+    }
+}
+
+fn handle(
+    stream: TcpStream,
+    routes: &Mutex<HashMap<String, Route>>,
+    log: &Mutex<Vec<Request>>,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let mut headers = HashMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h)? == 0 || h == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    log.lock().unwrap().push(Request {
+        path: path.clone(),
+        headers: headers.clone(),
+    });
+    let route = routes.lock().unwrap().get(&path).cloned();
+    let mut out = stream;
+    let head = |code: u16, extra: &[(String, String)], len: Option<u64>| {
+        let mut s = format!("HTTP/1.1 {code} X\r\nConnection: close\r\n");
+        for (k, v) in extra {
+            s.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if let Some(n) = len {
+            s.push_str(&format!("Content-Length: {n}\r\n"));
+        }
+        s.push_str("\r\n");
+        s
+    };
+    match route {
+        None => out.write_all(head(404, &[], Some(0)).as_bytes())?,
+        Some(Route::Feed {
+            body,
+            content_type,
+            etag,
+        }) => {
+            let lm = "Wed, 25 Nov 2026 10:00:00 GMT".to_string();
+            if headers.get("if-none-match") == Some(&etag) {
+                out.write_all(head(304, &[("ETag".into(), etag)], Some(0)).as_bytes())?;
+            } else {
+                let h = head(
+                    200,
+                    &[
+                        ("Content-Type".into(), content_type.into()),
+                        ("ETag".into(), etag),
+                        ("Last-Modified".into(), lm),
+                    ],
+                    Some(body.len() as u64),
+                );
+                out.write_all(h.as_bytes())?;
+                out.write_all(&body)?;
+            }
+        }
+        Some(Route::Gzip(body)) => {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(&body)?;
+            let gz = enc.finish()?;
+            out.write_all(
+                head(
+                    200,
+                    &[
+                        ("Content-Encoding".into(), "gzip".into()),
+                        ("Content-Type".into(), "application/rss+xml".into()),
+                    ],
+                    Some(gz.len() as u64),
+                )
+                .as_bytes(),
+            )?;
+            out.write_all(&gz)?;
+        }
+        Some(Route::Encoded { body, encoding }) => {
+            out.write_all(
+                head(
+                    200,
+                    &[("Content-Encoding".into(), encoding.into())],
+                    Some(body.len() as u64),
+                )
+                .as_bytes(),
+            )?;
+            out.write_all(&body)?;
+        }
+        Some(Route::Redirect(to)) => {
+            out.write_all(head(302, &[("Location".into(), to)], Some(0)).as_bytes())?
+        }
+        Some(Route::Status { code, headers }) => {
+            out.write_all(head(code, &headers, Some(0)).as_bytes())?
+        }
+        Some(Route::Stall) => {
+            thread::sleep(Duration::from_secs(120));
+        }
+        Some(Route::Trickle) => {
+            out.write_all(
+                head(
+                    200,
+                    &[("Content-Type".into(), "application/rss+xml".into())],
+                    Some(1_000_000),
+                )
+                .as_bytes(),
+            )?;
+            for _ in 0..120 {
+                out.write_all(b" ")?;
+                out.flush()?;
+                thread::sleep(Duration::from_secs(1));
+            }
+        }
+        Some(Route::Huge(n)) => {
+            out.write_all(head(200, &[], Some(n)).as_bytes())?;
+            let chunk = vec![b'x'; 64 * 1024];
+            let mut sent = 0u64;
+            while sent < n {
+                let take = chunk.len().min((n - sent) as usize);
+                out.write_all(&chunk[..take])?;
+                sent += take as u64;
+            }
+        }
+    }
+    let _ = out.flush();
+    // Drain so the client sees a clean close.
+    let mut sink = [0u8; 1];
+    let _ = out.set_read_timeout(Some(Duration::from_millis(10)));
+    let _ = out.read(&mut sink);
+    Ok(())
+}
+
+/// An RSS 2.0 document with `n` items whose guids start with `prefix`.
+pub fn rss(title: &str, prefix: &str, n: usize) -> String {
+    let mut items = String::new();
+    for i in 0..n {
+        items.push_str(&format!(
+            "<item><title>{title} item {i}</title><link>https://example.org/{prefix}/{i}</link><guid>{prefix}-{i}</guid>\
+             <pubDate>Mon, {:02} Nov 2026 10:00:00 GMT</pubDate><description>&lt;p&gt;Body {i} of {title}&lt;/p&gt;</description></item>",
+            1 + i % 28
+        ));
+    }
+    format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>{title}</title>{items}</channel></rss>")
+}
+
+/// A config with short timeouts and the given feeds.
+pub fn config(urls: &[String]) -> tidings::config::Config {
+    tidings::config::Config {
+        connect_timeout_secs: 2,
+        timeout_secs: 3,
+        feeds: urls
+            .iter()
+            .map(|u| tidings::config::FeedConfig {
+                url: u.clone(),
+                title: None,
+                tags: vec![],
+                filter: None,
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// A fresh cache file in a temp dir, synced with `config`'s feeds.
+pub fn store(dir: &tempfile::TempDir, config: &tidings::config::Config) -> tidings::store::Store {
+    let mut store = tidings::store::Store::open(&dir.path().join("cache.sqlite")).unwrap();
+    let feeds: Vec<_> = config
+        .feeds
+        .iter()
+        .map(|f| (f.url.clone(), f.title.clone(), f.tags.clone()))
+        .collect();
+    store.sync_feeds(&feeds).unwrap();
+    store
+}
