@@ -424,7 +424,7 @@ impl App {
                     height: body_h,
                 }),
             )
-        } else if h >= STACKED_MIN_HEIGHT && self.focus != Focus::Article {
+        } else if h >= STACKED_MIN_HEIGHT {
             let list_h = body_h / 3;
             (
                 Some(Rect {

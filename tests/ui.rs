@@ -1,0 +1,300 @@
+//! The reader drawn into ratatui's TestBackend: whole screens as insta snapshots, styles
+//! and hostile text checked cell by cell.
+
+use ratatui::backend::TestBackend;
+use ratatui::style::Modifier;
+use ratatui::Terminal;
+use tidings::app::{Action, App, Event, PromptKey};
+use tidings::clean::{Cleaner, FilterConfig};
+use tidings::model::{Article, Feed, FeedId, Headline, ItemId};
+
+const NOV_26: i64 = 1_795_687_200; // 2026-11-26 10:00 UTC
+
+fn feeds() -> Vec<Feed> {
+    vec![
+        Feed {
+            id: FeedId(1),
+            url: "https://desk.example/feed".into(),
+            title: "World Desk".into(),
+            tags: vec!["news".into()],
+            unread: 2,
+            last_success: Some(NOV_26),
+            last_error: None,
+        },
+        Feed {
+            id: FeedId(2),
+            url: "https://notes.example/atom".into(),
+            title: "Field Notes".into(),
+            tags: vec![],
+            unread: 1,
+            last_success: None,
+            last_error: None,
+        },
+    ]
+}
+
+fn headlines() -> Vec<Headline> {
+    let h = |id: i64, feed: i64, title: &str, read: bool, starred: bool| Headline {
+        id: ItemId(id),
+        feed_id: FeedId(feed),
+        title: title.into(),
+        published: Some(NOV_26 - id * 3600 * 20),
+        read,
+        starred,
+    };
+    vec![
+        h(
+            1,
+            1,
+            "Harbour ferries return after a winter of repairs",
+            false,
+            false,
+        ),
+        h(
+            2,
+            1,
+            "Syrian Opposition Coalition 'Not Ready' to Join Russia Peace Talks – Leader",
+            false,
+            true,
+        ),
+        h(3, 2, "A field guide to city lichens", true, false),
+        h(4, 2, "Why the comet faded", false, false),
+    ]
+}
+
+fn article() -> Article {
+    Article {
+        id: ItemId(2),
+        feed_id: FeedId(1),
+        feed_title: "World Desk".into(),
+        title: "Syrian Opposition Coalition 'Not Ready' to Join Russia Peace Talks – Leader".into(),
+        author: Some("Reuters".into()),
+        link: Some("https://www.themoscowtimes.com/2015/01/06/syria".into()),
+        published: Some(NOV_26),
+        content: std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/seed-article.html"
+        ))
+        .unwrap(),
+    }
+}
+
+fn app(w: u16, h: u16) -> App {
+    let mut app = App::new(Cleaner::new(&FilterConfig::default()).unwrap(), (w, h));
+    app.help = tidings::keymap::DEFAULTS
+        .iter()
+        .map(|(a, keys)| (keys.join(" "), a.describe().to_string()))
+        .collect();
+    app.update(Event::FeedsLoaded(feeds()));
+    app.update(Event::HeadlinesLoaded(headlines()));
+    app
+}
+
+fn draw(app: &App) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    terminal.draw(|f| tidings::ui::draw(f, app)).unwrap();
+    terminal
+}
+
+fn screen(t: &Terminal<TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn open_article(app: &mut App) {
+    app.update(Event::Action(Action::Down));
+    app.update(Event::Action(Action::Open));
+    app.update(Event::ArticleLoaded(Box::new(article())));
+}
+
+#[test]
+fn list_and_article_at_80x24() {
+    let mut app = app(80, 24);
+    open_article(&mut app);
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn list_and_article_side_by_side_at_160x48() {
+    let mut app = app(160, 48);
+    open_article(&mut app);
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn the_article_hides_the_appeal_and_says_so() {
+    let mut app = app(160, 48);
+    open_article(&mut app);
+    let text = screen(&draw(&app));
+    assert!(text.contains("ISTANBUL"));
+    assert!(!text.contains("Support The Moscow Times"));
+    assert!(!text.contains("small favor to ask"));
+    assert!(text.contains("7 appeal blocks hidden — H reveals"));
+    // H shows them in place, dimmed and labelled.
+    app.update(Event::Action(Action::RevealHidden));
+    let t = draw(&app);
+    let text = screen(&t);
+    assert!(text.contains("hidden: donation"));
+    let buf = t.backend().buffer();
+    let row = (0..buf.area.height)
+        .find(|y| screen_row(&t, *y).contains("Support The Moscow Times!"))
+        .unwrap();
+    let col = screen_row(&t, row).find("Support").unwrap() as u16;
+    assert!(buf[(col, row)].modifier.contains(Modifier::DIM));
+}
+
+fn screen_row(t: &Terminal<TestBackend>, y: u16) -> String {
+    let buf = t.backend().buffer();
+    (0..buf.area.width)
+        .map(|x| buf[(x, y)].symbol().to_string())
+        .collect()
+}
+
+#[test]
+fn navigation_moves_the_highlight_and_unread_is_bold() {
+    let mut app = app(80, 24);
+    app.update(Event::Action(Action::Down));
+    app.update(Event::Action(Action::Down));
+    let t = draw(&app);
+    let buf = t.backend().buffer();
+    // Row 1 of the list is the first headline (row 0 is the border).
+    assert!(
+        buf[(2, 1)].modifier.contains(Modifier::BOLD),
+        "unread is bold"
+    );
+    assert!(!buf[(2, 1)].modifier.contains(Modifier::REVERSED));
+    assert!(
+        buf[(2, 3)].modifier.contains(Modifier::REVERSED),
+        "third row selected"
+    );
+    assert!(
+        !buf[(2, 3)].modifier.contains(Modifier::BOLD),
+        "read item is not bold"
+    );
+    assert!(screen_row(&t, 2).contains('★'), "starred mark");
+}
+
+#[test]
+fn unread_only_title_and_empty_state() {
+    let mut app = app(80, 24);
+    app.update(Event::Action(Action::UnreadOnly));
+    app.update(Event::HeadlinesLoaded(vec![]));
+    let text = screen(&draw(&app));
+    assert!(text.contains("0 shown, 0 unread · unread only"));
+    assert!(text.contains("No unread items. u shows all."));
+}
+
+#[test]
+fn search_prompt_and_results() {
+    let mut app = app(80, 24);
+    app.update(Event::Action(Action::Search));
+    for c in "comet".chars() {
+        app.update(Event::PromptKey(PromptKey::Char(c)));
+    }
+    let t = draw(&app);
+    assert!(screen_row(&t, 23).starts_with("/comet"));
+    app.update(Event::PromptKey(PromptKey::Enter));
+    app.update(Event::HeadlinesLoaded(vec![headlines()[3].clone()]));
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn help_overlay_lists_the_keys() {
+    let mut app = app(80, 40);
+    app.update(Event::Action(Action::Help));
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn a_feed_error_shows_in_the_status_bar_and_the_sidebar() {
+    let mut app = app(100, 24);
+    app.update(Event::RefreshStarted { total: 2 });
+    app.update(Event::RefreshProgress {
+        done: 1,
+        total: 2,
+        failed: Some((
+            "Field Notes".into(),
+            "HTTP 404 Not Found: no feed at this address".into(),
+        )),
+    });
+    let mut f = feeds();
+    f[1].last_error = Some("HTTP 404 Not Found".into());
+    app.update(Event::FeedsLoaded(f));
+    app.update(Event::Action(Action::ToggleSidebar));
+    let t = draw(&app);
+    let status = screen_row(&t, 23);
+    assert!(status.contains("refreshing 1/2"), "{status}");
+    assert!(status.contains("! Field Notes: HTTP 404"), "{status}");
+    let text = screen(&t);
+    assert!(
+        text.contains("!Field Notes"),
+        "sidebar marks the failing feed"
+    );
+}
+
+#[test]
+fn escape_sequences_in_titles_are_drawn_harmlessly() {
+    let mut app = app(80, 24);
+    let mut h = headlines();
+    h[0].title = "Evil \u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}title\u{9b}31m here".into();
+    app.update(Event::HeadlinesLoaded(h));
+    let t = draw(&app);
+    let text = screen(&t);
+    assert!(text.contains("Evil title here"), "{text}");
+    assert!(!text.chars().any(|c| c.is_control() && c != '\n'));
+}
+
+#[test]
+fn cjk_titles_are_cut_at_their_display_width() {
+    let mut app = app(50, 12);
+    let mut h = headlines();
+    h[0].title = "桜の開花予測、今年は例年より一週間早く見込み、気象庁が発表しました".into();
+    app.update(Event::HeadlinesLoaded(h));
+    let t = draw(&app);
+    let row = screen_row(&t, 1);
+    assert!(row.contains('…'), "{row}");
+    assert!(row.ends_with('│'), "border intact: {row}");
+    assert_eq!(
+        unicode_width::UnicodeWidthStr::width(row.as_str()),
+        50 + count_wide(&row),
+        "{row}"
+    );
+}
+
+/// TestBackend stores a wide character in one cell and a blank in the next; each blank
+/// after a wide char is counted twice by a width sum of the row string.
+fn count_wide(row: &str) -> usize {
+    row.chars()
+        .filter(|c| unicode_width::UnicodeWidthChar::width(*c) == Some(2))
+        .count()
+}
+
+#[test]
+fn every_size_down_to_40x10_draws() {
+    for (w, h) in [
+        (40, 10),
+        (41, 11),
+        (60, 15),
+        (119, 30),
+        (120, 30),
+        (200, 60),
+    ] {
+        let mut app = app(w, h);
+        open_article(&mut app);
+        let text = screen(&draw(&app));
+        assert!(
+            text.contains("Syrian") || text.contains("Harbour"),
+            "{w}x{h}:\n{text}"
+        );
+        app.update(Event::Action(Action::Back));
+        let text = screen(&draw(&app));
+        assert!(text.contains("shown"), "{w}x{h} list after back:\n{text}");
+    }
+}
