@@ -93,8 +93,7 @@ fn demo_opens_reads_an_article_and_quits_back_to_the_shell() {
     session.keys(&["q"]);
     let back = session.wait_for("the prompt after quitting", |s| {
         s.lines()
-            .filter(|l| !l.trim().is_empty())
-            .last()
+            .rfind(|l| !l.trim().is_empty())
             .is_some_and(|l| l.starts_with("E2E-PROMPT$"))
     });
     assert!(

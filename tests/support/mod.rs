@@ -51,6 +51,11 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Server {
+        Server::start_with_latency(Duration::ZERO)
+    }
+
+    /// Every response waits `latency` first, like a distant server.
+    pub fn start_with_latency(latency: Duration) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let port = listener.local_addr().unwrap().port();
         let routes: Arc<Mutex<HashMap<String, Route>>> = Arc::default();
@@ -60,7 +65,7 @@ impl Server {
             for stream in listener.incoming().flatten() {
                 let (r, q) = (r.clone(), q.clone());
                 thread::spawn(move || {
-                    let _ = handle(stream, &r, &q);
+                    let _ = handle(stream, &r, &q, latency);
                 });
             }
         });
