@@ -110,6 +110,7 @@ fn handle(
     stream: TcpStream,
     routes: &Mutex<HashMap<String, Route>>,
     log: &Mutex<Vec<Request>>,
+    latency: Duration,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
@@ -129,6 +130,7 @@ fn handle(
         path: path.clone(),
         headers: headers.clone(),
     });
+    thread::sleep(latency);
     let route = routes.lock().unwrap().get(&path).cloned();
     let mut out = stream;
     let head = |code: u16, extra: &[(String, String)], len: Option<u64>| {
