@@ -3,6 +3,7 @@
 //! behaviour of the reader be tested directly.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use crate::clean::{Cleaned, Cleaner, Line};
 use crate::model::{Article, Feed, FeedId, Headline, ItemId};
@@ -278,13 +279,19 @@ pub struct App {
     pub help: Vec<(String, String)>,
     /// Offset of local time from UTC, for dates.
     pub utc_offset: i32,
-    cleaner: Cleaner,
+    cleaner: Arc<OnceLock<Cleaner>>,
     filtered_feeds: Vec<FeedId>,
     feed_titles: HashMap<FeedId, String>,
 }
 
 impl App {
     pub fn new(cleaner: Cleaner, size: (u16, u16)) -> App {
+        App::with_cleaner(Arc::new(OnceLock::from(cleaner)), size)
+    }
+
+    /// An app whose cleaner may still be compiling on another thread; opening the first
+    /// article waits for it.
+    pub fn with_cleaner(cleaner: Arc<OnceLock<Cleaner>>, size: (u16, u16)) -> App {
         App {
             feeds: Vec::new(),
             headlines: Vec::new(),
@@ -542,7 +549,7 @@ impl App {
             }
             Event::ArticleLoaded(article) => {
                 let filter = !self.filtered_feeds.contains(&article.feed_id);
-                let cleaned = self.cleaner.clean(&article.content, filter);
+                let cleaned = self.cleaner.wait().clean(&article.content, filter);
                 self.article = Some(OpenArticle {
                     article: *article,
                     cleaned,

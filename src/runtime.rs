@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -14,7 +14,7 @@ use crossterm::event::{self as ct, Event as CtEvent, KeyEventKind, MouseEventKin
 use ratatui::backend::Backend;
 use ratatui::Terminal;
 
-use crate::app::{App, Command, Event, PromptKey};
+use crate::app::{App, Command, Event, PromptKey, Query};
 use crate::clean::Cleaner;
 use crate::commands::Setup;
 use crate::config::Config;
@@ -29,10 +29,23 @@ pub enum Msg {
     App(Event),
 }
 
-/// Builds the app with everything the cache holds, ready for its first frame.
+/// Rows loaded before the first frame; the rest follows from the loader thread.
+pub const FIRST_PAGE: usize = 1000;
+
+/// Builds the app from the cache, ready for its first frame: feeds and the newest
+/// headlines. The article cleaner compiles on another thread meanwhile.
 pub fn load_app(store: &Store, config: &Config, keymap: &Keymap, size: (u16, u16)) -> Result<App> {
-    let cleaner = Cleaner::new(&config.filter)?;
-    let mut app = App::new(cleaner, size);
+    let filter = config.filter.clone();
+    let cleaner = Arc::new(OnceLock::new());
+    let cell = Arc::clone(&cleaner);
+    std::thread::spawn(move || {
+        // Config validation compiled the user's rules already; fall back to built-ins anyway.
+        let built = Cleaner::new(&filter).or_else(|_| Cleaner::new(&Default::default()));
+        if let Ok(c) = built {
+            let _ = cell.set(c);
+        }
+    });
+    let mut app = App::with_cleaner(cleaner, size);
     app.mark_read_on_open = config.mark_read_on_open;
     app.reveal_hidden = store.setting("reveal_hidden")?.as_deref() == Some("true");
     app.help = crate::keymap::DEFAULTS
@@ -55,22 +68,22 @@ pub fn load_app(store: &Store, config: &Config, keymap: &Keymap, size: (u16, u16
     let unfiltered: Vec<FeedId> = feeds
         .iter()
         .filter(|f| {
-            config
+            let own = config
                 .feeds
                 .iter()
-                .any(|c| c.url == f.url && c.filter == Some(false))
-                || (!config.filter.enabled
-                    && !config
-                        .feeds
-                        .iter()
-                        .any(|c| c.url == f.url && c.filter == Some(true)))
+                .find(|c| c.url == f.url)
+                .and_then(|c| c.filter);
+            !own.unwrap_or(config.filter.enabled)
         })
         .map(|f| f.id)
         .collect();
     app.set_unfiltered_feeds(unfiltered);
     app.update(Event::FeedsLoaded(feeds));
-    let headlines = store.headlines(&HeadlineFilter::default())?;
-    app.update(Event::HeadlinesLoaded(headlines));
+    let first = store.headlines(&HeadlineFilter {
+        limit: Some(FIRST_PAGE),
+        ..Default::default()
+    })?;
+    app.update(Event::HeadlinesLoaded(first));
     Ok(app)
 }
 
@@ -80,6 +93,69 @@ fn first_key(keymap: &Keymap, action: crate::app::Action) -> String {
         .into_iter()
         .next()
         .unwrap_or_else(|| "-".into())
+}
+
+/// Loads headline lists on its own thread and connection, so a query over a big cache
+/// never blocks a key press. Queued queries collapse to the newest.
+pub struct Loader {
+    queries: Sender<Query>,
+}
+
+impl Loader {
+    pub fn spawn(cache: std::path::PathBuf, tx: Sender<Msg>) -> Loader {
+        let (queries, rx) = mpsc::channel::<Query>();
+        std::thread::spawn(move || {
+            let store = match Store::open(&cache) {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = tx.send(Msg::App(Event::Message(format!(
+                        "cannot load headlines: {e}"
+                    ))));
+                    return;
+                }
+            };
+            while let Ok(mut query) = rx.recv() {
+                while let Ok(newer) = rx.try_recv() {
+                    query = newer;
+                }
+                let event = match headlines_for(&store, &query) {
+                    Ok(h) => Event::HeadlinesLoaded(h),
+                    Err(e) => Event::Message(format!("error: {e}")),
+                };
+                if tx.send(Msg::App(event)).is_err() {
+                    return;
+                }
+            }
+        });
+        Loader { queries }
+    }
+
+    pub fn request(&self, query: Query) {
+        let _ = self.queries.send(query);
+    }
+}
+
+pub fn headlines_for(
+    store: &Store,
+    q: &Query,
+) -> crate::store::Result<Vec<crate::model::Headline>> {
+    match &q.search {
+        Some(text) => {
+            let mut found = store.search(text)?;
+            if let Some(feeds) = &q.feeds {
+                found.retain(|h| feeds.contains(&h.feed_id));
+            }
+            if q.unread_only {
+                found.retain(|h| !h.read);
+            }
+            Ok(found)
+        }
+        None => store.headlines(&HeadlineFilter {
+            unread_only: q.unread_only,
+            feeds: q.feeds.clone(),
+            limit: None,
+        }),
+    }
 }
 
 /// Turns a terminal event into an app event.
@@ -130,36 +206,49 @@ pub trait Effects {
     fn refresh(&mut self, only: Option<Vec<FeedId>>, tx: Sender<Msg>);
 }
 
-/// Performs one command against the cache; results come back as app events.
-pub fn perform(
-    cmd: Command,
-    app: &mut App,
-    store: &Store,
-    effects: &mut dyn Effects,
-    tx: &Sender<Msg>,
-) {
-    let result: Result<Vec<Event>> = (|| {
+/// One reader session: the app, its cache, and the ways results come back.
+pub struct Session<'a> {
+    pub app: App,
+    pub store: &'a Store,
+    pub keymap: &'a Keymap,
+    pub effects: &'a mut dyn Effects,
+    /// Headline lists load here when present, else on the calling thread.
+    pub loader: Option<Loader>,
+    pub tx: Sender<Msg>,
+    pub rx: Receiver<Msg>,
+}
+
+impl Session<'_> {
+    /// Feeds one event to the app and performs the commands it returns.
+    pub fn handle(&mut self, event: Event) {
+        let mut queue: std::collections::VecDeque<Command> = self.app.update(event).into();
+        while let Some(cmd) = queue.pop_front() {
+            match self.perform(cmd) {
+                Ok(events) => {
+                    for e in events {
+                        queue.extend(self.app.update(e));
+                    }
+                }
+                Err(e) => {
+                    tracing::error!("{e:#}");
+                    queue.extend(self.app.update(Event::Message(format!("error: {e:#}"))));
+                }
+            }
+        }
+    }
+
+    /// Performs one command; results come back as app events.
+    fn perform(&mut self, cmd: Command) -> Result<Vec<Event>> {
+        let store = self.store;
         Ok(match cmd {
             Command::LoadFeeds => vec![Event::FeedsLoaded(store.feeds()?)],
-            Command::LoadHeadlines(q) => {
-                let headlines = match &q.search {
-                    Some(text) => {
-                        let mut found = store.search(text)?;
-                        if let Some(feeds) = &q.feeds {
-                            found.retain(|h| feeds.contains(&h.feed_id));
-                        }
-                        if q.unread_only {
-                            found.retain(|h| !h.read);
-                        }
-                        found
-                    }
-                    None => store.headlines(&HeadlineFilter {
-                        unread_only: q.unread_only,
-                        feeds: q.feeds.clone(),
-                    })?,
-                };
-                vec![Event::HeadlinesLoaded(headlines)]
-            }
+            Command::LoadHeadlines(q) => match &self.loader {
+                Some(loader) => {
+                    loader.request(q);
+                    vec![]
+                }
+                None => vec![Event::HeadlinesLoaded(headlines_for(store, &q)?)],
+            },
             Command::LoadArticle(id) => match store.article(id)? {
                 Some(a) => vec![Event::ArticleLoaded(Box::new(a))],
                 None => vec![Event::Message("that item is no longer in the cache".into())],
@@ -177,81 +266,57 @@ pub fn perform(
                 vec![]
             }
             Command::OpenUrl(url) => {
-                effects.open_url(&url)?;
+                self.effects.open_url(&url)?;
                 vec![Event::Message(format!(
                     "opened {}",
                     crate::clean::sanitize_line(&url)
                 ))]
             }
             Command::CopyToClipboard(text) => {
-                effects.copy(&text)?;
+                self.effects.copy(&text)?;
                 vec![]
             }
             Command::Refresh(only) => {
-                if app.refresh.is_some() {
+                if self.app.refresh.is_some() {
                     vec![Event::Message("a refresh is already running".into())]
                 } else {
-                    app.refresh = Some((0, 0));
-                    effects.refresh(only, tx.clone());
+                    self.app.refresh = Some((0, 0));
+                    self.effects.refresh(only, self.tx.clone());
                     vec![]
                 }
             }
             Command::Quit => vec![],
         })
-    })();
-    match result {
-        Ok(events) => {
-            for e in events {
-                for next in app.update(e) {
-                    perform(next, app, store, effects, tx);
-                }
-            }
-        }
-        Err(e) => {
-            tracing::error!("{e:#}");
-            app.update(Event::Message(format!("error: {e:#}")));
-        }
     }
-}
 
-/// The event loop: draw, wait for messages, update, repeat until the app quits or `stop`
-/// is raised (a signal).
-pub fn run_loop<B: Backend>(
-    terminal: &mut Terminal<B>,
-    app: &mut App,
-    store: &Store,
-    keymap: &Keymap,
-    effects: &mut dyn Effects,
-    (tx, rx): (&Sender<Msg>, &Receiver<Msg>),
-    stop: &AtomicBool,
-) -> Result<()> {
-    loop {
-        terminal
-            .draw(|f| crate::ui::draw(f, app))
-            .context("cannot draw")?;
-        if app.quit || stop.load(Ordering::Relaxed) {
-            return Ok(());
-        }
-        let first = match rx.recv_timeout(Duration::from_millis(250)) {
-            Ok(m) => m,
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
-            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
-        };
-        // Handle everything queued before drawing again.
-        let mut pending = vec![first];
-        pending.extend(rx.try_iter());
-        for msg in pending {
-            let event = match msg {
-                Msg::Term(e) => translate(app, keymap, e),
-                Msg::App(e) => Some(e),
-            };
-            if let Some(event) = event {
-                for cmd in app.update(event) {
-                    perform(cmd, app, store, effects, tx);
-                }
+    /// The event loop: draw, wait for messages, update, repeat until the app quits or
+    /// `stop` is raised (a signal).
+    pub fn run<B: Backend>(&mut self, terminal: &mut Terminal<B>, stop: &AtomicBool) -> Result<()> {
+        loop {
+            terminal
+                .draw(|f| crate::ui::draw(f, &self.app))
+                .context("cannot draw")?;
+            if self.app.quit || stop.load(Ordering::Relaxed) {
+                return Ok(());
             }
-            if app.quit {
-                break;
+            let first = match self.rx.recv_timeout(Duration::from_millis(250)) {
+                Ok(m) => m,
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+            };
+            // Everything already queued is handled before the next frame.
+            let pending: Vec<Msg> = std::iter::once(first).chain(self.rx.try_iter()).collect();
+            for msg in pending {
+                let event = match msg {
+                    Msg::Term(e) => translate(&self.app, self.keymap, e),
+                    Msg::App(e) => Some(e),
+                };
+                if let Some(event) = event {
+                    self.handle(event);
+                }
+                if self.app.quit {
+                    break;
+                }
             }
         }
     }
@@ -427,19 +492,23 @@ pub fn run_terminal(store: Store, setup: &Setup) -> Result<()> {
             config: setup.config.clone(),
             cache: setup.paths.cache.clone(),
         };
+        let loader = Loader::spawn(setup.paths.cache.clone(), tx.clone());
+        // The first frame showed the newest page; now the whole list.
+        loader.request(app.query());
         if setup.config.refresh_on_start && !setup.config.feeds.is_empty() {
             app.refresh = Some((0, 0));
             effects.refresh(None, tx.clone());
         }
-        run_loop(
-            &mut terminal,
-            &mut app,
-            &store,
-            &keymap,
-            &mut effects,
-            (&tx, &rx),
-            &stop,
-        )
+        let mut session = Session {
+            app,
+            store: &store,
+            keymap: &keymap,
+            effects: &mut effects,
+            loader: Some(loader),
+            tx,
+            rx,
+        };
+        session.run(&mut terminal, &stop)
     });
     restore_terminal();
     result

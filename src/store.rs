@@ -24,8 +24,21 @@ pub enum StoreError {
     NotACache { path: String, detail: String },
     #[error("cache {path} has schema version {found}, newer than this tidings understands ({SCHEMA_VERSION}); upgrade tidings or use another --cache")]
     TooNew { path: String, found: i64 },
+    #[error("the cache is damaged ({0}); your read and starred state may be recoverable with `sqlite3 .recover`; the file was left as it is")]
+    Corrupt(String),
     #[error("cache: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                StoreError::Corrupt(e.to_string())
+            }
+            _ => StoreError::Sql(e),
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -53,6 +66,8 @@ pub struct StoreCounts {
 pub struct HeadlineFilter {
     pub unread_only: bool,
     pub feeds: Option<Vec<FeedId>>,
+    /// At most this many, newest first (the first screenful, while the rest loads).
+    pub limit: Option<usize>,
 }
 
 pub struct Store {
@@ -88,7 +103,8 @@ CREATE TABLE items (
     starred INTEGER NOT NULL DEFAULT 0,
     UNIQUE (feed_id, key)
 );
-CREATE INDEX items_by_date ON items (published DESC, id DESC);
+-- Covers the headline list: newest first without touching the rows.
+CREATE INDEX items_list ON items (published DESC, id DESC, feed_id, read, starred, title);
 CREATE INDEX items_by_feed ON items (feed_id, published DESC, id DESC);
 CREATE INDEX items_unread ON items (read, feed_id);
 -- Bodies live apart so that listing headlines never reads them.
@@ -176,15 +192,8 @@ impl Store {
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
-        let integrity: String = conn
-            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
-            .map_err(not_a_cache)?;
-        if integrity != "ok" {
-            return Err(StoreError::NotACache {
-                path: path.to_string(),
-                detail: integrity,
-            });
-        }
+        // No integrity scan here: it reads the whole file and would cost seconds on a big
+        // cache. Corruption met later surfaces as `StoreError::Corrupt`.
         Ok(Store { conn })
     }
 
@@ -319,6 +328,9 @@ impl Store {
             sql.push_str(&format!(" AND i.feed_id IN ({})", ids.join(",")));
         }
         sql.push_str(" ORDER BY i.published DESC, i.id DESC");
+        if let Some(limit) = filter.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([], headline_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)

@@ -149,17 +149,25 @@ fn unread_filter_and_feed_filter() {
     let unread = store
         .headlines(&HeadlineFilter {
             unread_only: true,
-            feeds: None,
+            ..Default::default()
         })
         .unwrap();
     assert_eq!(unread.len(), 1);
     let none = store
         .headlines(&HeadlineFilter {
-            unread_only: false,
             feeds: Some(vec![FeedId(999)]),
+            ..Default::default()
         })
         .unwrap();
     assert!(none.is_empty());
+    let first = store
+        .headlines(&HeadlineFilter {
+            limit: Some(1),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].title, "A", "newest first");
     assert_eq!(store.feeds().unwrap()[0].unread, 1);
 }
 
@@ -230,10 +238,19 @@ fn a_corrupt_cache_is_reported() {
         *b = 0x5a;
     }
     std::fs::write(&path, &bytes).unwrap();
-    let err = Store::open(&path)
-        .err()
-        .expect("corruption must be noticed");
-    assert!(matches!(err, StoreError::NotACache { .. }), "{err}");
+    // Opening stays instant (no full scan); the damage is reported when it is met.
+    let err = match Store::open(&path) {
+        Err(e) => e,
+        Ok(store) => store
+            .search("T1")
+            .err()
+            .or_else(|| store.headlines(&HeadlineFilter::default()).err())
+            .expect("corruption must be noticed"),
+    };
+    assert!(
+        matches!(err, StoreError::NotACache { .. } | StoreError::Corrupt(_)),
+        "{err}"
+    );
     assert_eq!(
         std::fs::read(&path).unwrap().len(),
         bytes.len(),

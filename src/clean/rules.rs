@@ -61,17 +61,20 @@ impl KindRules {
                 .trim()
                 .to_string(),
         };
+        // ASCII word boundaries keep matching on the fast DFA path even on non-ASCII
+        // text (a Unicode `\b` falls back to a much slower engine there).
+        let patterns: Vec<String> = specs.iter().map(|s| ascii_boundaries(&s.pattern)).collect();
         let mut each = Vec::new();
-        for spec in specs {
+        for (spec, pattern) in specs.iter().zip(&patterns) {
             each.push(
-                RegexBuilder::new(&spec.pattern)
+                RegexBuilder::new(pattern)
                     .case_insensitive(true)
                     .size_limit(1 << 22)
                     .build()
                     .map_err(|e| bad(spec, e))?,
             );
         }
-        let set = RegexSetBuilder::new(specs.iter().map(|s| &s.pattern))
+        let set = RegexSetBuilder::new(&patterns)
             .case_insensitive(true)
             .build()
             .map_err(|e| RuleError::Builtin(e.to_string()))?;
@@ -113,6 +116,27 @@ impl KindRules {
         }
         (total, first)
     }
+}
+
+fn ascii_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('b') => out.push_str("(?-u:\\b)"),
+                Some('B') => out.push_str("(?-u:\\B)"),
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone)]

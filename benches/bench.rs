@@ -1,0 +1,449 @@
+//! `cargo bench`: tidings at scale, and newsboat beside it when installed.
+//!
+//! Generates realistic feeds deterministically, serves them on 127.0.0.1 (ETag and
+//! Last-Modified, optional latency), and measures the real `tidings refresh` binary (wall
+//! time and peak RSS), opening a 100,000-item cache to its first frame, a key press to its
+//! redrawn frame, a full-text search, and cleaning throughput. Prints one table of medians.
+//!
+//! `BENCH_RUNS` (default 3) sets the runs per figure; `BENCH_QUICK=1` skips the 1,000-feed
+//! and 100,000-item workloads.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use support::{Route, Server};
+
+/// xorshift64*: deterministic, dependency-free.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545F4914F6CDD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+}
+
+const WORDS: &[&str] = &[
+    "harbour",
+    "council",
+    "ferry",
+    "budget",
+    "winter",
+    "station",
+    "report",
+    "minister",
+    "river",
+    "market",
+    "école",
+    "café",
+    "naïve",
+    "Zürich",
+    "東京",
+    "ニュース",
+    "経済",
+    "北京",
+    "서울",
+    "🚆",
+    "🌧️",
+    "data",
+    "energy",
+    "school",
+    "hospital",
+    "election",
+    "the",
+    "a",
+    "of",
+    "and",
+    "to",
+    "in",
+    "on",
+    "with",
+    "for",
+    "after",
+    "before",
+    "said",
+    "will",
+    "new",
+    "old",
+    "year",
+];
+
+fn sentence(rng: &mut Rng) -> String {
+    let n = 8 + rng.below(14);
+    let mut s: Vec<String> = (0..n).map(|_| rng.pick(WORDS).to_string()).collect();
+    s[0] = {
+        let mut c = s[0].chars();
+        c.next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default()
+    };
+    format!("{} &amp; more.", s.join(" "))
+}
+
+/// An item body of 1–4 KB: paragraphs, a list, a link, entities, non-ASCII text.
+fn body(rng: &mut Rng) -> String {
+    let target = 1024 + rng.below(3072);
+    let mut html = String::new();
+    while html.len() < target {
+        match rng.below(6) {
+            0 => html.push_str(&format!(
+                "<ul><li>{}</li><li>{}</li></ul>",
+                sentence(rng),
+                sentence(rng)
+            )),
+            1 => html.push_str(&format!(
+                "<p>{} <a href=\"https://example.org/{}\">link</a>.</p>",
+                sentence(rng),
+                rng.below(10_000)
+            )),
+            _ => html.push_str(&format!("<p>{} {}</p>", sentence(rng), sentence(rng))),
+        }
+    }
+    html
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Feed `index` of a set: RSS 2.0 and Atom alternate.
+fn feed(seed: u64, index: usize, items: usize) -> String {
+    let mut rng = Rng(seed ^ (index as u64 + 1).wrapping_mul(0x9E3779B97F4A7C15));
+    let mut out = String::new();
+    let atom = index % 2 == 1;
+    if atom {
+        out.push_str(&format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Feed {index}</title><id>urn:f:{index}</id><updated>2026-11-26T10:00:00Z</updated>"));
+    } else {
+        out.push_str(&format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Feed {index}</title><link>https://example.org/{index}</link><description>bench</description>"));
+    }
+    for i in 0..items {
+        let title = escape(&sentence(&mut rng).replace("&amp;", "&"));
+        let b = escape(&body(&mut rng));
+        let (day, hour) = (1 + (i % 27), i % 24);
+        if atom {
+            out.push_str(&format!("<entry><title>{title}</title><id>urn:f:{index}:{i}</id><link href=\"https://example.org/{index}/{i}\"/><updated>2026-11-{day:02}T{hour:02}:00:00Z</updated><content type=\"html\">{b}</content></entry>"));
+        } else {
+            out.push_str(&format!("<item><title>{title}</title><guid>f{index}-{i}</guid><link>https://example.org/{index}/{i}</link><pubDate>Mon, {day:02} Nov 2026 {hour:02}:00:00 GMT</pubDate><description>{b}</description></item>"));
+        }
+    }
+    out.push_str(if atom { "</feed>" } else { "</channel></rss>" });
+    out
+}
+
+/// Serves `n` feeds of `items` items; returns the server, the URLs and the bytes served.
+fn serve(n: usize, items: usize, latency: Duration) -> (Server, Vec<String>, usize) {
+    let server = Server::start_with_latency(latency);
+    let mut urls = Vec::new();
+    let mut bytes = 0;
+    for i in 0..n {
+        let path = format!("/f{i}.xml");
+        let body = feed(42, i, items);
+        bytes += body.len();
+        server.route(
+            &path,
+            Route::Feed {
+                body: body.into_bytes(),
+                content_type: "application/xml",
+                etag: format!("\"{i}\""),
+            },
+        );
+        urls.push(server.url(&path));
+    }
+    (server, urls, bytes)
+}
+
+fn write_config(dir: &Path, urls: &[String]) -> PathBuf {
+    let path = dir.join("config.toml");
+    let mut f = std::fs::File::create(&path).unwrap();
+    for u in urls {
+        writeln!(f, "[[feeds]]\nurl = \"{u}\"").unwrap();
+    }
+    path
+}
+
+/// Runs a command; returns wall time and the child's peak RSS in MB.
+fn measure(cmd: &mut Command) -> (Duration, f64) {
+    let started = Instant::now();
+    #[allow(clippy::zombie_processes)] // reaped by wait4 below
+    let child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // wait4 reports this child's own peak RSS.
+    unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    (started.elapsed(), usage.ru_maxrss as f64 / 1024.0)
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    xs[xs.len() / 2]
+}
+
+struct Row {
+    workload: String,
+    tidings: String,
+    newsboat: String,
+}
+
+fn refresh_rows(
+    n: usize,
+    items: usize,
+    latency_ms: u64,
+    runs: usize,
+    newsboat: bool,
+    rows: &mut Vec<Row>,
+) -> Option<tempfile::TempDir> {
+    let (_server, urls, bytes) = serve(n, items, Duration::from_millis(latency_ms));
+    let bin = env!("CARGO_BIN_EXE_tidings");
+    let (mut cold, mut warm, mut cold_mem, mut warm_mem) = (vec![], vec![], vec![], vec![]);
+    let mut keep = None;
+    for _ in 0..runs {
+        let dir = tempfile::tempdir().unwrap();
+        let config = write_config(dir.path(), &urls);
+        let cache = dir.path().join("cache.sqlite");
+        let run = || {
+            measure(
+                Command::new(bin)
+                    .arg("--config")
+                    .arg(&config)
+                    .arg("--cache")
+                    .arg(&cache)
+                    .arg("refresh"),
+            )
+        };
+        let (t, m) = run();
+        cold.push(t.as_secs_f64());
+        cold_mem.push(m);
+        let (t, m) = run();
+        warm.push(t.as_secs_f64());
+        warm_mem.push(m);
+        keep = Some(dir);
+    }
+    let label = format!(
+        "{n} feeds × {items} items ({:.0} MB), latency {latency_ms} ms",
+        bytes as f64 / 1e6
+    );
+    let (mut nb_cold, mut nb_warm) = ("not installed".to_string(), "not installed".to_string());
+    if newsboat {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("urls"), urls.join("\n")).unwrap();
+        std::fs::write(dir.path().join("config"), "reload-threads 8\n").unwrap();
+        let run = || {
+            measure(
+                Command::new("newsboat")
+                    .arg("-u")
+                    .arg(dir.path().join("urls"))
+                    .arg("-c")
+                    .arg(dir.path().join("cache.db"))
+                    .arg("-C")
+                    .arg(dir.path().join("config"))
+                    .arg("-x")
+                    .arg("reload"),
+            )
+        };
+        let (t1, m1) = run();
+        let (t2, m2) = run();
+        nb_cold = format!(
+            "{:.2} s, {:.0} MB (×{:.0})",
+            t1.as_secs_f64(),
+            m1,
+            t1.as_secs_f64() / median(cold.clone())
+        );
+        nb_warm = format!(
+            "{:.2} s, {:.0} MB (×{:.0})",
+            t2.as_secs_f64(),
+            m2,
+            t2.as_secs_f64() / median(warm.clone())
+        );
+    }
+    rows.push(Row {
+        workload: format!("cold refresh, {label}"),
+        tidings: format!("{:.2} s, {:.0} MB", median(cold), median(cold_mem)),
+        newsboat: nb_cold,
+    });
+    rows.push(Row {
+        workload: format!("warm refresh (304s), {label}"),
+        tidings: format!("{:.2} s, {:.0} MB", median(warm), median(warm_mem)),
+        newsboat: nb_warm,
+    });
+    keep
+}
+
+fn reader_rows(cache: &Path, runs: usize, rows: &mut Vec<Row>) {
+    let count = tidings::store::Store::open(cache)
+        .unwrap()
+        .item_count()
+        .unwrap();
+    let config = tidings::config::Config::default();
+    let keymap = tidings::keymap::Keymap::new(&config.keys);
+    let mut first = vec![];
+    for _ in 0..runs.max(3) {
+        let started = Instant::now();
+        let store = tidings::store::Store::open(cache).unwrap();
+        let app = tidings::runtime::load_app(&store, &config, &keymap, (160, 48)).unwrap();
+        let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+        terminal.draw(|f| tidings::ui::draw(f, &app)).unwrap();
+        first.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    rows.push(Row {
+        workload: format!("open {count} items to first frame (160×48)"),
+        tidings: format!("{:.1} ms", median(first)),
+        newsboat: String::new(),
+    });
+
+    let store = tidings::store::Store::open(cache).unwrap();
+    let mut app = tidings::runtime::load_app(&store, &config, &keymap, (160, 48)).unwrap();
+    let full = Instant::now();
+    let all = store.headlines(&Default::default()).unwrap();
+    let full_ms = full.elapsed().as_secs_f64() * 1000.0;
+    app.update(tidings::app::Event::HeadlinesLoaded(all));
+    rows.push(Row {
+        workload: format!("load all {count} headlines (background, after the first frame)"),
+        tidings: format!("{full_ms:.0} ms"),
+        newsboat: String::new(),
+    });
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let mut keys = vec![];
+    for i in 0..500 {
+        let action = if i % 50 < 40 {
+            tidings::app::Action::Down
+        } else {
+            tidings::app::Action::PageDown
+        };
+        let started = Instant::now();
+        app.update(tidings::app::Event::Action(action));
+        terminal.draw(|f| tidings::ui::draw(f, &app)).unwrap();
+        keys.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let p99 = {
+        let mut k = keys.clone();
+        k.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        k[k.len() * 99 / 100]
+    };
+    rows.push(Row {
+        workload: format!("key press to redrawn frame, {count} items"),
+        tidings: format!("{:.2} ms median, {:.2} ms p99", median(keys), p99),
+        newsboat: String::new(),
+    });
+
+    let mut search = vec![];
+    let mut hits = 0;
+    for word in [
+        "harbour",
+        "東京",
+        "minister election",
+        "zürich",
+        "nothingmatches",
+    ] {
+        let started = Instant::now();
+        hits += store.search(word).unwrap().len();
+        search.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    rows.push(Row {
+        workload: format!("full-text search over {count} items (5 queries, {hits} hits)"),
+        tidings: format!("{:.1} ms median", median(search)),
+        newsboat: String::new(),
+    });
+}
+
+fn clean_rows(rows: &mut Vec<Row>) {
+    let mut rng = Rng(7);
+    let mut article = String::from("<p>Support The Daily Bench!</p>");
+    while article.len() < 200_000 {
+        article.push_str(&body(&mut rng));
+    }
+    article.push_str("<p>… we have a small favor to ask.</p><p>Please make a donation today. Your support keeps us independent.</p><p>Read more</p>");
+    let cleaner = tidings::clean::Cleaner::new(&Default::default()).unwrap();
+    let mut times = vec![];
+    let mut hidden = 0;
+    for _ in 0..20 {
+        let started = Instant::now();
+        let cleaned = cleaner.clean(&article, true);
+        let lines = cleaned.render(100, false);
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        hidden = cleaned.hidden_count();
+        assert!(lines.len() > 100);
+    }
+    let ms = median(times);
+    rows.push(Row {
+        workload: format!(
+            "clean + render a {} KB article ({hidden} blocks hidden)",
+            article.len() / 1000
+        ),
+        tidings: format!(
+            "{ms:.2} ms ({:.0} MB/s)",
+            article.len() as f64 / 1e6 / (ms / 1000.0)
+        ),
+        newsboat: String::new(),
+    });
+}
+
+fn main() {
+    // `cargo bench` passes --bench; nothing else to parse.
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let quick = std::env::var("BENCH_QUICK").is_ok();
+    let newsboat = Command::new("newsboat")
+        .arg("-v")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    clean_rows(&mut rows);
+    refresh_rows(200, 25, 0, runs, newsboat, &mut rows);
+    refresh_rows(200, 25, 50, runs, newsboat, &mut rows);
+    if !quick {
+        refresh_rows(1000, 25, 0, runs, newsboat, &mut rows);
+        refresh_rows(1000, 25, 50, runs, false, &mut rows);
+        let dir = refresh_rows(500, 200, 0, 1, false, &mut rows).unwrap();
+        reader_rows(&dir.path().join("cache.sqlite"), runs, &mut rows);
+    } else {
+        let dir = refresh_rows(200, 25, 0, 1, false, &mut rows).unwrap();
+        reader_rows(&dir.path().join("cache.sqlite"), runs, &mut rows);
+    }
+    let w = rows
+        .iter()
+        .map(|r| r.workload.chars().count())
+        .max()
+        .unwrap_or(10);
+    let t = rows
+        .iter()
+        .map(|r| r.tidings.chars().count())
+        .max()
+        .unwrap_or(10);
+    println!(
+        "\n{:w$} | {:t$} | newsboat (reload-threads 8)",
+        "workload", "tidings (median of runs)"
+    );
+    println!("{}-|-{}-|-{}", "-".repeat(w), "-".repeat(t), "-".repeat(28));
+    for r in &rows {
+        println!("{:w$} | {:t$} | {}", r.workload, r.tidings, r.newsboat);
+    }
+    println!(
+        "\n{} runs per figure, {:.0} s in all",
+        runs,
+        started.elapsed().as_secs_f64()
+    );
+}
