@@ -24,7 +24,7 @@
 //! | [`feed::fetch`] | one HTTP request or local file: conditional GET, decompression, size cap, redirect/scheme policy, timeouts | — |
 //! | [`feed::parse`] | bytes → normalised items: decoding, repairs, panic isolation, item identity | `model` |
 //! | [`feed::poller`] | many feeds at once, bounded concurrency, backoff, Retry-After; fetch → parse → store | fetch, parse, store |
-//! | [`store`] | the only SQL: schema + `user_version` migrations, WAL, upserts that keep read/starred, retention, FTS5 search | `model`, `clean::search_text` |
+//! | [`store`] | the only SQL: schema + `user_version` migrations, WAL, upserts that keep read/starred, retention, FTS5 search, batched writes | `model` |
 //! | [`clean`] | the sanitiser, and article → blocks → keep/hide verdicts → text; rules from `assets/rules.toml` | — (pure) |
 //! | [`app`] | `App` state, `Action`, `App::update(event) -> Vec<Command>`; pure | model, clean |
 //! | [`keymap`] | key events → `Action`, from defaults and `[keys]`; pure | app |

@@ -89,4 +89,7 @@ pub struct ParsedItem {
     pub author: Option<String>,
     pub published: Option<Timestamp>,
     pub content: String,
+    /// `content` as plain text for the search index, made while parsing (in parallel)
+    /// rather than by the single thread that writes the cache.
+    pub text: String,
 }

@@ -61,6 +61,9 @@ pub struct StoreCounts {
     pub updated: usize,
 }
 
+/// Most matches a search returns; more would only slow the list down.
+pub const SEARCH_LIMIT: usize = 2000;
+
 /// Which headlines to list.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HeadlineFilter {
@@ -112,7 +115,7 @@ CREATE TABLE bodies (
     item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
     content TEXT NOT NULL
 );
-CREATE VIRTUAL TABLE search USING fts5 (title, body, tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE search USING fts5 (title, body, tokenize = 'unicode61 remove_diacritics 2', detail = none);
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ";
 
@@ -281,7 +284,8 @@ impl Store {
         max_items: usize,
     ) -> Result<StoreCounts> {
         let now = now();
-        let tx = self.conn.transaction()?;
+        // A savepoint: its own transaction, or nested inside `batch`.
+        let tx = self.conn.savepoint()?;
         let mut counts = StoreCounts::default();
         if let Some(items) = items {
             counts = upsert_items(&tx, feed, items, now)?;
@@ -297,6 +301,22 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(counts)
+    }
+
+    /// Runs `f` in one transaction, so that many feeds cost one commit (and one flush of
+    /// the search index). Each feed written inside stays all-or-nothing.
+    pub fn batch<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match f(self) {
+            Ok(value) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     /// Records a failed fetch; `next_allowed` is when the feed may be tried again.
@@ -336,18 +356,20 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
-    /// Full-text search over titles and bodies of the whole cache, newest first.
+    /// Full-text search over titles and bodies of the whole cache: the most recently
+    /// stored [`SEARCH_LIMIT`] matches, newest first.
     pub fn search(&self, query: &str) -> Result<Vec<Headline>> {
         let Some(fts) = fts_query(query) else {
             return Ok(Vec::new());
         };
         let mut stmt = self.conn.prepare_cached(
             "SELECT i.id, i.feed_id, i.title, i.published, i.read, i.starred
-             FROM search s JOIN items i ON i.id = s.rowid JOIN feeds f ON f.id = i.feed_id
-             WHERE search MATCH ?1 AND f.active = 1
+             FROM (SELECT rowid FROM search WHERE search MATCH ?1 ORDER BY rowid DESC LIMIT ?2) s
+             JOIN items i ON i.id = s.rowid JOIN feeds f ON f.id = i.feed_id
+             WHERE f.active = 1
              ORDER BY i.published DESC, i.id DESC",
         )?;
-        let rows = stmt.query_map([fts], headline_row)?;
+        let rows = stmt.query_map(params![fts, SEARCH_LIMIT as i64], headline_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
@@ -461,7 +483,7 @@ fn fnv(parts: &[&str]) -> i64 {
 }
 
 fn upsert_items(
-    tx: &rusqlite::Transaction,
+    tx: &Connection,
     feed: FeedId,
     items: &[ParsedItem],
     now: Timestamp,
@@ -529,18 +551,14 @@ fn upsert_items(
             }
         };
         body.execute(params![id, item.content])?;
-        index.execute(params![
-            id,
-            item.title,
-            crate::clean::search_text(&item.content)
-        ])?;
+        index.execute(params![id, item.title, &item.text])?;
     }
     Ok(counts)
 }
 
 /// Keeps at most `max` items of a feed, dropping the oldest read ones; unread and starred
 /// items are never dropped.
-fn prune(tx: &rusqlite::Transaction, feed: FeedId, max: usize) -> Result<()> {
+fn prune(tx: &Connection, feed: FeedId, max: usize) -> Result<()> {
     let ids: Vec<i64> = {
         let mut stmt = tx.prepare_cached(
             "SELECT id FROM items WHERE feed_id = ?1 AND read = 1 AND starred = 0

@@ -11,6 +11,7 @@ fn item(key: &str, title: &str, published: i64) -> ParsedItem {
         author: None,
         published: Some(published),
         content: format!("<p>{title} body about ferries</p>"),
+        text: format!("{title} body about ferries"),
     }
 }
 

@@ -322,7 +322,8 @@ fn push_decoded(out: &mut String, text: &str) {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let after = &rest[amp..];
-        let end = after[..after.len().min(12)].find(';');
+        // Bytes, not a str slice: the 12th byte may fall inside a character.
+        let end = after.as_bytes().iter().take(12).position(|b| *b == b';');
         let decoded = end.and_then(|e| decode_entity(&after[1..e]).map(|c| (c, e + 1)));
         match decoded {
             Some((c, len)) => {

@@ -434,6 +434,7 @@ fn normalise_entry(e: feed_rs::model::Entry) -> ParsedItem {
         link,
         author,
         published,
+        text: crate::clean::search_text(&content),
         content,
     }
 }

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 
 use crate::config::Config;
 use crate::feed::fetch::{FetchError, FetchSettings, Fetched, Fetcher, Validators};
@@ -168,66 +168,28 @@ pub fn refresh(
                 task
             }))
             .buffer_unordered(config.concurrency);
-        while let Some(joined) = results.next().await {
-            let Ok((feed, url, errors, outcome)) = joined else {
-                continue;
-            };
-            let failure = match outcome {
-                Outcome::NotModified => {
-                    store.record_success(feed, None, None, None, None, max_items)?;
-                    on_event(&Event::Stored {
-                        feed,
-                        url,
-                        counts: StoreCounts::default(),
-                        not_modified: true,
-                    });
-                    continue;
+        while let Some(first) = results.next().await {
+            // Write every result that is ready in one transaction: one commit and one
+            // search-index flush for many feeds, each feed still all-or-nothing.
+            let mut ready = vec![first];
+            while ready.len() < 64 {
+                match results.next().now_or_never() {
+                    Some(Some(r)) => ready.push(r),
+                    _ => break,
                 }
-                Outcome::Parsed {
-                    feed: mut parsed,
-                    etag,
-                    last_modified,
-                } => {
-                    let fetched = self::now();
-                    for item in &mut parsed.items {
-                        item.published.get_or_insert(fetched);
+            }
+            store.batch(|store| {
+                for (feed, url, errors, outcome) in ready.into_iter().flatten() {
+                    let event = store_outcome(store, feed, url, errors, outcome, max_items)?;
+                    match &event {
+                        Event::Stored { counts, .. } => summary.new_items += counts.new,
+                        Event::Failed { .. } => summary.failed += 1,
+                        _ => {}
                     }
-                    let counts = store.record_success(
-                        feed,
-                        parsed.title.as_deref(),
-                        etag.as_deref(),
-                        last_modified.as_deref(),
-                        Some(&parsed.items),
-                        max_items,
-                    )?;
-                    summary.new_items += counts.new;
-                    on_event(&Event::Stored {
-                        feed,
-                        url,
-                        counts,
-                        not_modified: false,
-                    });
-                    continue;
+                    on_event(&event);
                 }
-                Outcome::Fetch(e) => {
-                    let wait = match &e {
-                        FetchError::Status {
-                            retry_after: Some(secs),
-                            ..
-                        } => Some(*secs as i64),
-                        _ => None,
-                    };
-                    (e.to_string(), wait)
-                }
-                Outcome::Parse(e) => (format!("not a readable feed: {e}"), None),
-            };
-            let (message, retry_after) = failure;
-            let next = retry_after
-                .map(|s| self::now() + s.min(MAX_BACKOFF_SECS))
-                .or_else(|| backoff(errors).map(|s| self::now() + s));
-            store.record_failure(feed, &message, next)?;
-            summary.failed += 1;
-            on_event(&Event::Failed { feed, url, message });
+                Ok(())
+            })?;
         }
         Ok::<_, PollError>(())
     })?;
@@ -235,6 +197,69 @@ pub fn refresh(
     runtime.shutdown_background();
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Writes one feed's outcome to the cache and says what happened.
+fn store_outcome(
+    store: &mut Store,
+    feed: FeedId,
+    url: String,
+    errors: u32,
+    outcome: Outcome,
+    max_items: usize,
+) -> Result<Event, StoreError> {
+    let (message, retry_after) = match outcome {
+        Outcome::NotModified => {
+            store.record_success(feed, None, None, None, None, max_items)?;
+            let counts = StoreCounts::default();
+            return Ok(Event::Stored {
+                feed,
+                url,
+                counts,
+                not_modified: true,
+            });
+        }
+        Outcome::Parsed {
+            feed: mut parsed,
+            etag,
+            last_modified,
+        } => {
+            let fetched = now();
+            for item in &mut parsed.items {
+                item.published.get_or_insert(fetched);
+            }
+            let counts = store.record_success(
+                feed,
+                parsed.title.as_deref(),
+                etag.as_deref(),
+                last_modified.as_deref(),
+                Some(&parsed.items),
+                max_items,
+            )?;
+            return Ok(Event::Stored {
+                feed,
+                url,
+                counts,
+                not_modified: false,
+            });
+        }
+        Outcome::Fetch(e) => {
+            let wait = match &e {
+                FetchError::Status {
+                    retry_after: Some(secs),
+                    ..
+                } => Some(*secs as i64),
+                _ => None,
+            };
+            (e.to_string(), wait)
+        }
+        Outcome::Parse(e) => (format!("not a readable feed: {e}"), None),
+    };
+    let next = retry_after
+        .map(|s| now() + s.min(MAX_BACKOFF_SECS))
+        .or_else(|| backoff(errors).map(|s| now() + s));
+    store.record_failure(feed, &message, next)?;
+    Ok(Event::Failed { feed, url, message })
 }
 
 /// Seconds to wait after the `errors_before`+1-th failure in a row: the first failure is
