@@ -257,3 +257,8 @@ fn other_publishers_appeals_are_hidden_and_their_stories_kept() {
         assert_eq!(kept(doc), expected, "{}", doc.lines().next().unwrap());
     }
 }
+
+#[test]
+fn search_text_survives_multibyte_text_after_an_ampersand() {
+    assert_eq!(search_text("a &ééééééé b"), "a &ééééééé b");
+}
