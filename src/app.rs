@@ -611,7 +611,10 @@ impl App {
 
     fn on_action(&mut self, action: Action, cmds: &mut Vec<Command>) {
         self.message = None;
-        let source_count = self.sources().len();
+        let source_count = match self.overlay {
+            Some(Overlay::FeedPicker { .. }) => self.sources().len(),
+            _ => 0,
+        };
         match &mut self.overlay {
             Some(Overlay::Help) => {
                 if matches!(action, Action::Quit | Action::Back | Action::Help) {

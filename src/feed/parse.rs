@@ -177,6 +177,11 @@ fn decode(bytes: &[u8], http_charset: Option<&str>) -> String {
         }
         _ => {}
     }
+    // Bytes that are valid UTF-8 and not plain ASCII are UTF-8, whatever a server or
+    // the declaration claims: a wrong declared charset is common, such bytes by chance are not.
+    if !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
     let declared = declared_encoding(bytes);
     let label = http_charset.or(declared.as_deref());
     let enc = label
@@ -457,7 +462,7 @@ fn as_html(body: &str, subtype: &str) -> String {
         .join("\n")
 }
 
-pub(crate) fn escape_html(s: &str) -> String {
+pub fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -540,6 +545,18 @@ mod tests {
         doc.push(0xe9);
         doc.extend_from_slice(b"</title></channel></rss>");
         assert_eq!(parse(&doc, None).unwrap().title.as_deref(), Some("Café"));
+    }
+
+    #[test]
+    fn utf8_bytes_win_over_a_wrong_declared_charset() {
+        let doc = "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss version=\"2.0\"><channel><title>Café</title></channel></rss>";
+        assert_eq!(
+            parse(doc.as_bytes(), Some("windows-1252"))
+                .unwrap()
+                .title
+                .as_deref(),
+            Some("Café")
+        );
     }
 
     #[test]
