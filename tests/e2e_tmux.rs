@@ -50,9 +50,9 @@ impl Drop for Session {
     }
 }
 
-#[test]
-fn demo_opens_reads_an_article_and_quits_back_to_the_shell() {
-    let name = format!("tidings-e2e-{}", std::process::id());
+/// A tmux session running `sh`, with the reader started on the demo.
+fn start_demo(tag: &str) -> Session {
+    let name = format!("tidings-e2e-{tag}-{}", std::process::id());
     let status = Command::new("tmux")
         .args([
             "new-session",
@@ -81,7 +81,25 @@ fn demo_opens_reads_an_article_and_quits_back_to_the_shell() {
         s.contains("shown,") && s.contains("unread")
     });
     assert!(list.contains("Harbour ferries"), "{list}");
+    session
+}
 
+fn prompt_is_back(screen: &str) -> bool {
+    screen
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.starts_with("E2E-PROMPT$"))
+}
+
+/// The shell is usable again: what we type is echoed and the command runs.
+fn assert_shell_works(session: &Session) {
+    session.keys(&["echo restored-$((40+2))", "Enter"]);
+    session.wait_for("the shell to run a command", |s| s.contains("restored-42"));
+}
+
+#[test]
+fn demo_opens_reads_an_article_and_quits_back_to_the_shell() {
+    let session = start_demo("quit");
     session.keys(&["j"]);
     session.keys(&["k"]);
     session.keys(&["Enter"]);
@@ -91,13 +109,35 @@ fn demo_opens_reads_an_article_and_quits_back_to_the_shell() {
     assert!(article.contains("Field Notes"), "{article}");
 
     session.keys(&["q"]);
-    let back = session.wait_for("the prompt after quitting", |s| {
-        s.lines()
-            .rfind(|l| !l.trim().is_empty())
-            .is_some_and(|l| l.starts_with("E2E-PROMPT$"))
-    });
+    let back = session.wait_for("the prompt after quitting", prompt_is_back);
     assert!(
         !back.contains("shown,"),
         "the reader's screen is gone:\n{back}"
     );
+    assert_shell_works(&session);
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for signal in ["TERM", "HUP"] {
+        let session = start_demo(signal);
+        let shell = session.tmux(&["display", "-p", "-t", &session.0, "#{pane_pid}"]);
+        let out = Command::new("pgrep")
+            .args(["-P", shell.trim()])
+            .output()
+            .expect("pgrep");
+        let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(!pid.is_empty(), "the reader's pid");
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let back = session.wait_for("the prompt after the signal", prompt_is_back);
+        assert!(
+            !back.contains("shown,"),
+            "SIG{signal}: the reader's screen is gone:\n{back}"
+        );
+        assert_shell_works(&session);
+    }
 }
