@@ -41,6 +41,13 @@ pub enum Command {
         #[arg(required = true, value_name = "PATH|URL")]
         inputs: Vec<String>,
     },
+    /// Add the feeds of an OPML file to the config (keeps your comments and formatting)
+    Import {
+        #[arg(value_name = "FILE.opml")]
+        file: std::path::PathBuf,
+    },
+    /// Print the configured feeds as OPML 2.0
+    Export,
     /// Read an article (HTML or text) on stdin and print it without its appeals
     Clean {
         /// Print every block with its verdict, category and rule

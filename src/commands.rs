@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use crate::clean::{self, Cleaner, Verdict};
 use crate::cli::{Cli, Command};
 use crate::config::{Config, ConfigError, FeedConfig, Paths};
-use crate::feed::fetch::{self, Fetched, Fetcher, Validators};
+use crate::feed::fetch::{Fetched, Fetcher, Validators};
 use crate::feed::{parse, poller};
 use crate::store::{Store, StoreError};
 
@@ -132,6 +132,25 @@ pub fn run(cli: Cli) -> Result<u8> {
             let setup = setup(&cli, false)?;
             inspect(&setup.config, inputs, &mut std::io::stdout().lock())
         }
+        Some(Command::Import { file }) => {
+            let setup = setup(&cli, true)?;
+            import(&setup.paths.config, file, &mut std::io::stdout().lock())
+        }
+        Some(Command::Export) => {
+            let setup = setup(&cli, false)?;
+            let subs: Vec<_> = setup
+                .config
+                .feeds
+                .iter()
+                .map(|f| crate::opml::Subscription {
+                    url: f.url.clone(),
+                    title: f.title.clone(),
+                    tags: f.tags.clone(),
+                })
+                .collect();
+            print!("{}", crate::opml::write(&subs));
+            Ok(0)
+        }
         Some(Command::Refresh { force }) => {
             let setup = setup(&cli, true)?;
             init_logging(&setup.paths.log);
@@ -252,6 +271,86 @@ fn refresh(store: &mut Store, config: &Config, force: bool) -> Result<u8> {
     Ok(if summary.failed == 0 { 0 } else { 1 })
 }
 
+/// `tidings import`: appends the OPML file's new feeds to the config as `[[feeds]]` tables,
+/// leaving everything else in the file as it was. Exit 1 when the file is not usable OPML.
+pub fn import(config_path: &Path, file: &Path, out: &mut impl Write) -> Result<u8> {
+    let shown = file.display();
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let subs = match crate::opml::parse(&String::from_utf8_lossy(&bytes)) {
+        Ok(s) => s,
+        Err(e) => {
+            writeln!(out, "{shown}: error: not usable OPML: {e}")?;
+            return Ok(1);
+        }
+    };
+    let text = std::fs::read_to_string(config_path)
+        .with_context(|| format!("cannot read {}", config_path.display()))?;
+    let config = Config::parse(&text, config_path)?;
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .with_context(|| format!("cannot edit {}", config_path.display()))?;
+    let mut known: std::collections::HashSet<String> =
+        config.feeds.iter().map(|f| f.url.clone()).collect();
+    let (mut added, mut duplicates, mut unusable) = (0, 0, 0);
+    for sub in subs {
+        let usable = match sub.url.split_once("://") {
+            Some((scheme, _)) => matches!(
+                scheme.to_ascii_lowercase().as_str(),
+                "http" | "https" | "file"
+            ),
+            None => false,
+        };
+        if !usable {
+            unusable += 1;
+            writeln!(out, "skipped (not an http(s) or file URL): {}", sub.url)?;
+            continue;
+        }
+        if !known.insert(sub.url.clone()) {
+            duplicates += 1;
+            continue;
+        }
+        let mut table = toml_edit::Table::new();
+        table["url"] = toml_edit::value(sub.url.as_str());
+        if let Some(title) = &sub.title {
+            table["title"] = toml_edit::value(title.as_str());
+        }
+        if !sub.tags.is_empty() {
+            table["tags"] = toml_edit::value(
+                sub.tags
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<toml_edit::Array>(),
+            );
+        }
+        let feeds = doc
+            .entry("feeds")
+            .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
+        let Some(feeds) = feeds.as_array_of_tables_mut() else {
+            anyhow::bail!(
+                "{}: `feeds` is not a list of [[feeds]] tables",
+                config_path.display()
+            );
+        };
+        feeds.push(table);
+        added += 1;
+        writeln!(
+            out,
+            "added: {} <{}>",
+            sub.title.as_deref().unwrap_or("(untitled)"),
+            sub.url
+        )?;
+    }
+    let new_text = doc.to_string();
+    // The result must still be a valid config before it replaces the old one.
+    Config::parse(&new_text, config_path)?;
+    let tmp = config_path.with_extension("toml.tmp");
+    std::fs::write(&tmp, &new_text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, config_path)
+        .with_context(|| format!("cannot replace {}", config_path.display()))?;
+    writeln!(out, "added {added} feeds from {shown} ({duplicates} already subscribed, {unusable} not importable)")?;
+    Ok(0)
+}
+
 /// `tidings inspect`: one line per input, then `parsed N of M`.
 pub fn inspect(config: &Config, inputs: &[String], out: &mut impl Write) -> Result<u8> {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -296,7 +395,6 @@ pub fn inspect(config: &Config, inputs: &[String], out: &mut impl Write) -> Resu
         }
     }
     writeln!(out, "parsed {parsed} of {}", inputs.len())?;
-    let _ = fetch::is_remote;
     Ok(if parsed == inputs.len() { 0 } else { 1 })
 }
 

@@ -44,6 +44,7 @@ pub mod config;
 pub mod feed;
 pub mod keymap;
 pub mod model;
+pub mod opml;
 pub mod runtime;
 pub mod store;
 pub mod ui;
