@@ -27,7 +27,7 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
         .flatten()
         .find(|a| a.key.local_name().as_ref().eq_ignore_ascii_case(name))?;
     let raw: &str = &a.value;
-    let value = quick_xml::escape::unescape(&raw)
+    let value = quick_xml::escape::unescape(raw)
         .map(|v| v.into_owned())
         .unwrap_or_else(|_| raw.to_string());
     Some(crate::clean::sanitize_line(&value)).filter(|v| !v.is_empty())
