@@ -35,6 +35,7 @@ pub enum Action {
     OpenLink,
     CopyLink,
     RevealHidden,
+    FullText,
     RefreshFeed,
     RefreshAll,
     Help,
@@ -68,6 +69,7 @@ impl Action {
             Action::OpenLink => "open_link",
             Action::CopyLink => "copy_link",
             Action::RevealHidden => "reveal_hidden",
+            Action::FullText => "full_text",
             Action::RefreshFeed => "refresh_feed",
             Action::RefreshAll => "refresh_all",
             Action::Help => "help",
@@ -108,6 +110,7 @@ impl Action {
             Action::OpenLink => "open link in browser",
             Action::CopyLink => "copy link (OSC 52)",
             Action::RevealHidden => "reveal hidden appeals",
+            Action::FullText => "fetch the full article",
             Action::RefreshFeed => "refresh this feed",
             Action::RefreshAll => "refresh all feeds",
             Action::Help => "this help",
@@ -147,6 +150,8 @@ pub enum Event {
     RefreshFinished {
         summary: String,
     },
+    /// The full article of an item was fetched (or failed) and stored.
+    FullTextDone(ItemId, Result<(), String>),
     Message(String),
 }
 
@@ -167,6 +172,7 @@ pub enum Command {
     SetRead(Vec<ItemId>, bool),
     SetStarred(ItemId, bool),
     Refresh(Option<Vec<FeedId>>),
+    FetchFullText(ItemId, String),
     OpenUrl(String),
     CopyToClipboard(String),
     SaveSetting(String, String),
@@ -578,6 +584,15 @@ impl App {
                 cmds.push(Command::LoadFeeds);
                 cmds.push(Command::LoadHeadlines(self.query()));
             }
+            Event::FullTextDone(id, result) => {
+                self.message = Some(match result {
+                    Ok(()) => "full article stored".into(),
+                    Err(e) => format!("full article unavailable: {e}"),
+                });
+                if self.article.as_ref().is_some_and(|a| a.article.id == id) {
+                    cmds.push(Command::LoadArticle(id));
+                }
+            }
             Event::Message(m) => self.message = Some(m),
         }
         cmds
@@ -677,6 +692,18 @@ impl App {
                 ));
             }
             Action::RefreshAll => cmds.push(Command::Refresh(None)),
+            Action::FullText => match self
+                .article
+                .as_ref()
+                .map(|a| (a.article.id, a.article.link.clone()))
+            {
+                Some((id, Some(link))) if is_safe_link(&link) => {
+                    self.message = Some("fetching the full article…".into());
+                    cmds.push(Command::FetchFullText(id, link));
+                }
+                Some(_) => self.message = Some("this item has no web page to fetch".into()),
+                None => self.message = Some("open an article first".into()),
+            },
             Action::RefreshFeed => {
                 if let Some(h) = self.current_headline() {
                     cmds.push(Command::Refresh(Some(vec![h.feed_id])));

@@ -68,6 +68,7 @@ pub fn setup(cli: &Cli, write_starter: bool) -> Result<Setup> {
                 title: None,
                 tags: tags.iter().map(|t| t.to_string()).collect(),
                 filter: None,
+                full_text: false,
             });
         }
         let paths = Paths {

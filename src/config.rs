@@ -64,6 +64,10 @@ pub struct FeedConfig {
     pub tags: Vec<String>,
     /// Turn appeal hiding off (or on) for this feed only.
     pub filter: Option<bool>,
+    /// Fetch each new item's web page and keep its main text in the cache (for feeds that
+    /// carry only summaries).
+    #[serde(default)]
+    pub full_text: bool,
 }
 
 impl Default for Config {

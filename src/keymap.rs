@@ -48,6 +48,7 @@ pub const DEFAULTS: &[(Action, &[&str])] = &[
     (Action::OpenLink, &["o"]),
     (Action::CopyLink, &["y"]),
     (Action::RevealHidden, &["H"]),
+    (Action::FullText, &["F"]),
     (Action::RefreshFeed, &["r"]),
     (Action::RefreshAll, &["R"]),
     (Action::Help, &["?"]),

@@ -45,8 +45,21 @@ pub struct Article {
     pub author: Option<String>,
     pub link: Option<String>,
     pub published: Option<Timestamp>,
-    /// HTML (or plain text) as the feed delivered it.
+    /// HTML: the page's main text when it was fetched, else what the feed delivered.
     pub content: String,
+    pub full_text: FullText,
+}
+
+/// Whether an article shows its web page's main text or the feed's own content.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum FullText {
+    /// The feed's content; no full text was asked for.
+    #[default]
+    Feed,
+    /// The page's main text, extracted and stored.
+    Page,
+    /// The feed's content, because fetching or extracting the page failed.
+    Failed(String),
 }
 
 /// Which syntax a feed document used.

@@ -204,6 +204,8 @@ pub trait Effects {
     fn open_url(&mut self, url: &str) -> Result<()>;
     fn copy(&mut self, text: &str) -> Result<()>;
     fn refresh(&mut self, only: Option<Vec<FeedId>>, tx: Sender<Msg>);
+    /// Fetches one item's page in the background; answers with `Event::FullTextDone`.
+    fn full_text(&mut self, item: crate::model::ItemId, link: String, tx: Sender<Msg>);
 }
 
 /// One reader session: the app, its cache, and the ways results come back.
@@ -285,6 +287,10 @@ impl Session<'_> {
                     vec![]
                 }
             }
+            Command::FetchFullText(item, link) => {
+                self.effects.full_text(item, link, self.tx.clone());
+                vec![]
+            }
             Command::Quit => vec![],
         })
     }
@@ -329,6 +335,26 @@ struct TerminalEffects {
 }
 
 impl Effects for TerminalEffects {
+    fn full_text(&mut self, item: crate::model::ItemId, link: String, tx: Sender<Msg>) {
+        let config = self.config.clone();
+        let cache = self.cache.clone();
+        std::thread::spawn(move || {
+            let result = (|| -> Result<Result<(), String>> {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                let fetcher = crate::feed::fetch::Fetcher::new(poller::settings(&config))
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let page = runtime.block_on(crate::feed::fulltext::fetch(&fetcher, &link));
+                let store = Store::open(&cache)?;
+                store.set_full_text(item, page.as_deref().map_err(String::as_str))?;
+                Ok(page.map(|_| ()))
+            })();
+            let result = result.unwrap_or_else(|e| Err(format!("{e:#}")));
+            let _ = tx.send(Msg::App(Event::FullTextDone(item, result)));
+        });
+    }
+
     fn open_url(&mut self, url: &str) -> Result<()> {
         anyhow::ensure!(
             crate::app::is_safe_link(url),

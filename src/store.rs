@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use crate::model::{Article, Feed, FeedId, Headline, ItemId, ParsedItem, Timestamp};
+use crate::model::{Article, Feed, FeedId, FullText, Headline, ItemId, ParsedItem, Timestamp};
 
 /// Schema version this build writes. A cache from a newer tidings is refused, never rewritten.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -117,6 +117,13 @@ CREATE TABLE bodies (
 );
 CREATE VIRTUAL TABLE search USING fts5 (title, body, tokenize = 'unicode61 remove_diacritics 2', detail = none);
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- The web page's main text of an item, or why it could not be had.
+CREATE TABLE fulltext (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    content TEXT,
+    error TEXT,
+    fetched INTEGER NOT NULL
+);
 ";
 
 fn now() -> Timestamp {
@@ -378,9 +385,10 @@ impl Store {
             .conn
             .query_row(
                 "SELECT i.id, i.feed_id, f.title, f.url, i.title, i.author, i.link, i.published,
-                        coalesce(b.content, '')
+                        coalesce(t.content, b.content, ''), t.content IS NOT NULL, t.error
                  FROM items i JOIN feeds f ON f.id = i.feed_id
-                 LEFT JOIN bodies b ON b.item_id = i.id WHERE i.id = ?1",
+                 LEFT JOIN bodies b ON b.item_id = i.id
+                 LEFT JOIN fulltext t ON t.item_id = i.id WHERE i.id = ?1",
                 [id.0],
                 |r| {
                     let feed_title: String = r.get(2)?;
@@ -397,10 +405,45 @@ impl Store {
                         link: r.get(6)?,
                         published: r.get(7)?,
                         content: r.get(8)?,
+                        full_text: match (r.get::<_, bool>(9)?, r.get::<_, Option<String>>(10)?) {
+                            (true, _) => FullText::Page,
+                            (false, Some(e)) => FullText::Failed(e),
+                            (false, None) => FullText::Feed,
+                        },
                     })
                 },
             )
             .optional()?)
+    }
+
+    /// Items of `feed` with a link and no full text yet (nor a failed try), newest first.
+    pub fn missing_full_text(&self, feed: FeedId, limit: usize) -> Result<Vec<(ItemId, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.id, i.link FROM items i LEFT JOIN fulltext t ON t.item_id = i.id
+             WHERE i.feed_id = ?1 AND i.link IS NOT NULL AND t.item_id IS NULL
+             ORDER BY i.published DESC, i.id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![feed.0, limit as i64], |r| {
+            Ok((ItemId(r.get(0)?), r.get(1)?))
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Stores an item's full text, or the reason there is none.
+    pub fn set_full_text(
+        &self,
+        item: ItemId,
+        result: std::result::Result<&str, &str>,
+    ) -> Result<()> {
+        let (content, error) = match result {
+            Ok(html) => (Some(html), None),
+            Err(e) => (None, Some(e)),
+        };
+        self.conn.execute(
+            "INSERT OR REPLACE INTO fulltext (item_id, content, error, fetched) VALUES (?1, ?2, ?3, ?4)",
+            params![item.0, content, error, now()],
+        )?;
+        Ok(())
     }
 
     pub fn set_read(&self, ids: &[ItemId], read: bool) -> Result<()> {

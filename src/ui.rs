@@ -253,6 +253,14 @@ fn draw_article(frame: &mut Frame, app: &App, area: RRect) {
             if n == 1 { "" } else { "s" }
         ),
     };
+    let filter_note = match &a.full_text {
+        crate::model::FullText::Feed => filter_note,
+        crate::model::FullText::Page => join_note("full article", filter_note),
+        crate::model::FullText::Failed(e) => join_note(
+            &format!("feed summary (full article failed: {})", sanitize_line(e)),
+            filter_note,
+        ),
+    };
     let mut header = vec![
         TLine::from(Span::styled(
             fit(&sanitize_line(&a.title), w),
@@ -281,6 +289,14 @@ fn draw_article(frame: &mut Frame, app: &App, area: RRect) {
         .collect();
     header.extend(body);
     frame.render_widget(Paragraph::new(header), inner);
+}
+
+fn join_note(first: &str, second: String) -> String {
+    if second.is_empty() {
+        first.to_string()
+    } else {
+        format!("{first} · {second}")
+    }
 }
 
 fn draw_sidebar(frame: &mut Frame, app: &App, area: RRect) {

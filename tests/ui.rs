@@ -71,6 +71,7 @@ fn article() -> Article {
         author: Some("Reuters".into()),
         link: Some("https://www.themoscowtimes.com/2015/01/06/syria".into()),
         published: Some(NOV_26),
+        full_text: Default::default(),
         content: std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/fixtures/seed-article.html"

@@ -44,6 +44,7 @@ fn article(id: i64) -> Article {
         link: Some("https://example.org/a".into()),
         published: None,
         content: (0..60).map(|i| format!("<p>Paragraph {i}.</p>")).collect(),
+        full_text: Default::default(),
     }
 }
 
@@ -305,4 +306,27 @@ fn layout_adapts_to_the_terminal_size() {
     app.update(Event::Action(Action::Back));
     let l = app.layout();
     assert!(l.list.is_some());
+}
+
+#[test]
+fn full_text_key_fetches_the_open_articles_page_and_reloads_it() {
+    let mut app = app_with(vec![headline(1, 1, false)]);
+    assert!(
+        app.update(Event::Action(Action::FullText)).is_empty(),
+        "no article open"
+    );
+    app.update(Event::ArticleLoaded(Box::new(article(1))));
+    assert_eq!(
+        app.update(Event::Action(Action::FullText)),
+        vec![Command::FetchFullText(
+            ItemId(1),
+            "https://example.org/a".into()
+        )]
+    );
+    assert_eq!(
+        app.update(Event::FullTextDone(ItemId(1), Ok(()))),
+        vec![Command::LoadArticle(ItemId(1))]
+    );
+    app.update(Event::FullTextDone(ItemId(1), Err("HTTP 404".into())));
+    assert!(app.message.as_deref().unwrap().contains("HTTP 404"));
 }

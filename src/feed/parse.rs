@@ -154,7 +154,7 @@ fn one_line(s: &str) -> String {
 
 /// Decodes to UTF-8: byte-order mark, else the HTTP charset, else the XML declaration,
 /// else UTF-8. Invalid sequences become U+FFFD instead of failing the feed.
-fn decode(bytes: &[u8], http_charset: Option<&str>) -> String {
+pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> String {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         return enc
             .decode_without_bom_handling(&bytes[bom..])

@@ -46,6 +46,8 @@ pub struct Summary {
     pub new_items: usize,
     pub failed: usize,
     pub skipped: usize,
+    /// Full articles fetched and stored (feeds with `full_text = true`).
+    pub full_texts: usize,
     pub elapsed: Duration,
 }
 
@@ -58,6 +60,9 @@ impl std::fmt::Display for Summary {
         )?;
         if self.skipped > 0 {
             write!(f, ", {} backing off", self.skipped)?;
+        }
+        if self.full_texts > 0 {
+            write!(f, ", {} full articles", self.full_texts)?;
         }
         write!(f, ", {:.1} s", self.elapsed.as_secs_f64())
     }
@@ -113,6 +118,7 @@ pub fn refresh(
     let now = now();
     let mut summary = Summary::default();
     let mut jobs = Vec::new();
+    let mut full_text_feeds = Vec::new();
     for feed in store.feeds()? {
         if selection
             .only
@@ -122,6 +128,13 @@ pub fn refresh(
             continue;
         }
         summary.feeds += 1;
+        if config
+            .feeds
+            .iter()
+            .any(|c| c.url == feed.url && c.full_text)
+        {
+            full_text_feeds.push(feed.id);
+        }
         let state = store.fetch_state(feed.id)?;
         match state.next_allowed {
             Some(until) if until > now && !selection.force => {
@@ -193,10 +206,64 @@ pub fn refresh(
         }
         Ok::<_, PollError>(())
     })?;
+    summary.full_texts = fetch_full_texts(
+        store,
+        &runtime,
+        &fetcher,
+        &full_text_feeds,
+        config.concurrency,
+    )?;
     // Dropping a runtime waits for blocking tasks; there are none left.
     runtime.shutdown_background();
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Pages fetched per feed and refresh: a first refresh of a big feed catches up over a
+/// few runs instead of fetching hundreds of pages at once.
+const FULL_TEXT_PER_FEED: usize = 50;
+
+/// Fetches and stores the full article of items that do not have one yet, under the same
+/// concurrency, timeouts and size cap as feeds. Returns how many were stored.
+fn fetch_full_texts(
+    store: &mut Store,
+    runtime: &tokio::runtime::Runtime,
+    fetcher: &Fetcher,
+    feeds: &[FeedId],
+    concurrency: usize,
+) -> Result<usize, PollError> {
+    let mut pages = Vec::new();
+    for feed in feeds {
+        pages.extend(store.missing_full_text(*feed, FULL_TEXT_PER_FEED)?);
+    }
+    if pages.is_empty() {
+        return Ok(0);
+    }
+    runtime.block_on(async {
+        let mut stored = 0;
+        let mut results = futures_util::stream::iter(pages.into_iter().map(|(item, link)| {
+            let fetcher = fetcher.clone();
+            tokio::spawn(async move { (item, crate::feed::fulltext::fetch(&fetcher, &link).await) })
+        }))
+        .buffer_unordered(concurrency);
+        while let Some(first) = results.next().await {
+            let mut ready = vec![first];
+            while let Some(Some(r)) = results.next().now_or_never() {
+                ready.push(r);
+            }
+            store.batch(|store| {
+                for (item, result) in ready.into_iter().flatten() {
+                    if let Err(e) = &result {
+                        tracing::info!("full text of item {}: {e}", item.0);
+                    }
+                    stored += usize::from(result.is_ok());
+                    store.set_full_text(item, result.as_deref().map_err(String::as_str))?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(stored)
+    })
 }
 
 /// Writes one feed's outcome to the cache and says what happened.
@@ -318,6 +385,7 @@ mod tests {
             failed: 2,
             skipped: 0,
             elapsed: Duration::from_millis(1800),
+            ..Default::default()
         };
         assert_eq!(s.to_string(), "42 feeds, 318 new items, 2 failed, 1.8 s");
     }

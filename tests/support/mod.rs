@@ -264,6 +264,7 @@ pub fn config(urls: &[String]) -> tidings::config::Config {
                 title: None,
                 tags: vec![],
                 filter: None,
+                full_text: false,
             })
             .collect(),
         ..Default::default()
