@@ -178,20 +178,35 @@ fn write_config(dir: &Path, urls: &[String]) -> PathBuf {
     path
 }
 
-/// Runs a command; returns wall time and the child's peak RSS in MB.
+/// Runs a command; returns wall time and the child's peak RSS in MB, read from
+/// `/proc/PID/status` (VmHWM belongs to the program after exec, unlike getrusage, which
+/// counts the parent's pages the child shared before exec).
 fn measure(cmd: &mut Command) -> (Duration, f64) {
     let started = Instant::now();
-    #[allow(clippy::zombie_processes)] // reaped by wait4 below
-    let child = cmd
+    let mut child = cmd
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn");
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // wait4 reports this child's own peak RSS.
-    unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    (started.elapsed(), usage.ru_maxrss as f64 / 1024.0)
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0u64;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_path) {
+            if let Some(kb) = status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+        }
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    (started.elapsed(), peak_kb as f64 / 1024.0)
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -243,7 +258,12 @@ fn refresh_rows(
         "{n} feeds × {items} items ({:.0} MB), latency {latency_ms} ms",
         bytes as f64 / 1e6
     );
-    let (mut nb_cold, mut nb_warm) = ("not installed".to_string(), "not installed".to_string());
+    let skipped = if Command::new("newsboat").arg("-v").output().is_ok() {
+        "not run (minutes)"
+    } else {
+        "not installed"
+    };
+    let (mut nb_cold, mut nb_warm) = (skipped.to_string(), skipped.to_string());
     if newsboat {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("urls"), urls.join("\n")).unwrap();

@@ -26,7 +26,7 @@ pub fn exit_code_for(e: &anyhow::Error) -> u8 {
     }
 }
 
-/// Bundled demo feeds: (file name, contents).
+/// Bundled demo feeds: (file name, contents, tags).
 const DEMO_FEEDS: &[(&str, &str, &[&str])] = &[
     (
         "world-desk.xml",

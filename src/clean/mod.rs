@@ -197,15 +197,6 @@ impl Cleaned {
         }
         out
     }
-
-    /// The links in the order `render` numbers them (for opening link N).
-    pub fn kept_text(&self) -> String {
-        self.render(usize::MAX / 4, false)
-            .into_iter()
-            .map(|l| l.text)
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
 }
 
 /// Renders all blocks with one html2text pass (parsing once is what keeps a 200 KB article
