@@ -16,9 +16,14 @@ use crate::store::{Store, StoreError};
 
 /// Exit status for an error: 2 for a bad config or cache, 1 otherwise.
 pub fn exit_code_for(e: &anyhow::Error) -> u8 {
-    let setup = e
-        .chain()
-        .any(|c| c.is::<ConfigError>() || c.is::<StoreError>());
+    let setup = e.chain().any(|c| {
+        c.is::<ConfigError>()
+            || c.is::<StoreError>()
+            || matches!(
+                c.downcast_ref::<poller::PollError>(),
+                Some(poller::PollError::Store(_))
+            )
+    });
     if setup {
         2
     } else {
@@ -157,6 +162,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             init_logging(&setup.paths.log);
             let mut store = open_store(&setup)?;
             refresh(&mut store, &setup.config, *force)
+                .with_context(|| format!("refresh into {}", setup.paths.cache.display()))
         }
         None => {
             let mut setup = setup(&cli, true)?;

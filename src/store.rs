@@ -26,6 +26,8 @@ pub enum StoreError {
     TooNew { path: String, found: i64 },
     #[error("the cache is damaged ({0}); your read and starred state may be recoverable with `sqlite3 .recover`; the file was left as it is")]
     Corrupt(String),
+    #[error("cannot write the cache ({0}): is the disk full or the directory read-only? Nothing stored before was lost")]
+    Write(rusqlite::Error),
     #[error("cache: {0}")]
     Sql(rusqlite::Error),
 }
@@ -36,6 +38,12 @@ impl From<rusqlite::Error> for StoreError {
             Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
                 StoreError::Corrupt(e.to_string())
             }
+            Some(
+                rusqlite::ErrorCode::DiskFull
+                | rusqlite::ErrorCode::SystemIoFailure
+                | rusqlite::ErrorCode::ReadOnly
+                | rusqlite::ErrorCode::CannotOpen,
+            ) => StoreError::Write(e),
             _ => StoreError::Sql(e),
         }
     }

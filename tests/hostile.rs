@@ -445,3 +445,77 @@ fn an_unusable_cache_is_a_clear_error() {
         "my notes\n".repeat(1000)
     );
 }
+
+#[test]
+fn a_full_disk_fails_the_refresh_clearly_and_keeps_the_stored_state() {
+    let server = Server::start();
+    server.feed("/small.xml", rss("Small", "s", 3));
+    let big: String = rss("Big", "b", 3000);
+    server.feed("/big.xml", big);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache.sqlite");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[[feeds]]\nurl = \"{}\"\n", server.url("/small.xml")),
+    )
+    .unwrap();
+    let out = tidings()
+        .arg("--config")
+        .arg(&config)
+        .arg("--cache")
+        .arg(&cache)
+        .arg("refresh")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let store = Store::open(&cache).unwrap();
+    let starred = store.headlines(&HeadlineFilter::default()).unwrap()[0].id;
+    store.set_starred(starred, true).unwrap();
+    drop(store);
+
+    // The disk "fills up": no file may grow past 64 KiB (SIGXFSZ ignored, so writes fail
+    // with an error instead of killing the process).
+    std::fs::write(
+        &config,
+        format!(
+            "[[feeds]]\nurl = \"{}\"\n[[feeds]]\nurl = \"{}\"\n",
+            server.url("/small.xml"),
+            server.url("/big.xml")
+        ),
+    )
+    .unwrap();
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 128; exec '{}' --config '{}' --cache '{}' refresh",
+        env!("CARGO_BIN_EXE_tidings"),
+        config.display(),
+        cache.display()
+    );
+    let out = Command::new("sh").args(["-c", &script]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cache"), "{stderr}");
+
+    // Nothing stored before is lost, and the cache still works once there is room.
+    let store = Store::open(&cache).unwrap();
+    let headlines = store.headlines(&HeadlineFilter::default()).unwrap();
+    assert!(
+        headlines.iter().any(|h| h.id == starred && h.starred),
+        "starred state kept"
+    );
+    drop(store);
+    let out = tidings()
+        .arg("--config")
+        .arg(&config)
+        .arg("--cache")
+        .arg(&cache)
+        .arg("refresh")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(Store::open(&cache).unwrap().item_count().unwrap(), 3003);
+}
