@@ -268,7 +268,7 @@ fn refresh_rows(
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("urls"), urls.join("\n")).unwrap();
         std::fs::write(dir.path().join("config"), "reload-threads 8\n").unwrap();
-        let run = || {
+        let run = |command: &str| {
             measure(
                 Command::new("newsboat")
                     .arg("-u")
@@ -278,11 +278,21 @@ fn refresh_rows(
                     .arg("-C")
                     .arg(dir.path().join("config"))
                     .arg("-x")
-                    .arg("reload"),
+                    .arg(command),
             )
         };
-        let (t1, m1) = run();
-        let (t2, m2) = run();
+        let (t1, m1) = run("reload");
+        let (t2, m2) = run("reload");
+        // Opening the cache: newsboat's print-unread against tidings' first frame.
+        let (nb_open, _) = run("print-unread");
+        if let Some(dir) = &keep {
+            let ms = first_frame_ms(&dir.path().join("cache.sqlite"), runs);
+            rows.push(Row {
+                workload: format!("open the {} cache (first frame / -x print-unread)", n * items),
+                tidings: format!("{ms:.1} ms"),
+                newsboat: format!("{:.2} s (×{:.0})", nb_open.as_secs_f64(), nb_open.as_secs_f64() * 1000.0 / ms),
+            });
+        }
         nb_cold = format!(
             "{:.2} s, {:.0} MB (×{:.0})",
             t1.as_secs_f64(),
@@ -309,11 +319,8 @@ fn refresh_rows(
     keep
 }
 
-fn reader_rows(cache: &Path, runs: usize, rows: &mut Vec<Row>) {
-    let count = tidings::store::Store::open(cache)
-        .unwrap()
-        .item_count()
-        .unwrap();
+/// Median time from opening the cache to the first frame drawn into a 160×48 TestBackend.
+fn first_frame_ms(cache: &Path, runs: usize) -> f64 {
     let config = tidings::config::Config::default();
     let keymap = tidings::keymap::Keymap::new(&config.keys);
     let mut first = vec![];
@@ -325,9 +332,19 @@ fn reader_rows(cache: &Path, runs: usize, rows: &mut Vec<Row>) {
         terminal.draw(|f| tidings::ui::draw(f, &app)).unwrap();
         first.push(started.elapsed().as_secs_f64() * 1000.0);
     }
+    median(first)
+}
+
+fn reader_rows(cache: &Path, runs: usize, rows: &mut Vec<Row>) {
+    let count = tidings::store::Store::open(cache)
+        .unwrap()
+        .item_count()
+        .unwrap();
+    let config = tidings::config::Config::default();
+    let keymap = tidings::keymap::Keymap::new(&config.keys);
     rows.push(Row {
         workload: format!("open {count} items to first frame (160×48)"),
-        tidings: format!("{:.1} ms", median(first)),
+        tidings: format!("{:.1} ms", first_frame_ms(cache, runs)),
         newsboat: String::new(),
     });
 
