@@ -288,9 +288,16 @@ fn refresh_rows(
         if let Some(dir) = &keep {
             let ms = first_frame_ms(&dir.path().join("cache.sqlite"), runs);
             rows.push(Row {
-                workload: format!("open the {} cache (first frame / -x print-unread)", n * items),
+                workload: format!(
+                    "open the {} cache (first frame / -x print-unread)",
+                    n * items
+                ),
                 tidings: format!("{ms:.1} ms"),
-                newsboat: format!("{:.2} s (×{:.0})", nb_open.as_secs_f64(), nb_open.as_secs_f64() * 1000.0 / ms),
+                newsboat: format!(
+                    "{:.2} s (×{:.0})",
+                    nb_open.as_secs_f64(),
+                    nb_open.as_secs_f64() * 1000.0 / ms
+                ),
             });
         }
         nb_cold = format!(

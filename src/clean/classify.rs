@@ -219,20 +219,20 @@ fn signals(
 
 /// Appeals speak to the reader; reported speech ("… said", "according to") is a story.
 fn addresses_reader(sentence: &str) -> bool {
-    !words_lower(sentence).any(|w| {
-        matches!(
-            w.as_str(),
-            "said"
-                | "says"
-                | "told"
-                | "wrote"
-                | "writes"
-                | "announced"
-                | "according"
-                | "asked"
-                | "added"
-        )
-    })
+    !has_word(
+        sentence,
+        &[
+            "said",
+            "says",
+            "told",
+            "wrote",
+            "writes",
+            "announced",
+            "according",
+            "asked",
+            "added",
+        ],
+    )
 }
 
 /// The sentence without what it quotes: a quoted plea is reported, not addressed to us.
@@ -255,25 +255,29 @@ fn unquoted(sentence: &str) -> String {
     out
 }
 
-fn words_lower(text: &str) -> impl Iterator<Item = String> + '_ {
+/// Words of `text` (letters, digits and apostrophes), without allocating.
+fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
+}
+
+/// True when `text` has one of `list` as a word, ignoring ASCII case.
+fn has_word(text: &str, list: &[&str]) -> bool {
+    words(text).any(|w| list.iter().any(|l| w.eq_ignore_ascii_case(l)))
 }
 
 fn has_we(text: &str) -> bool {
-    words_lower(text).any(|w| {
-        matches!(
-            w.as_str(),
-            "we" | "our" | "us" | "we're" | "we’re" | "we've" | "we’ve" | "ours"
-        )
-    })
+    has_word(
+        text,
+        &[
+            "we", "our", "us", "we're", "we’re", "we've", "we’ve", "ours",
+        ],
+    )
 }
 
 /// "We" speaking to "you": the voice of a publisher addressing its readers.
 fn has_voice(text: &str) -> bool {
-    has_we(text)
-        && words_lower(text).any(|w| matches!(w.as_str(), "you" | "your" | "you're" | "you’re"))
+    has_we(text) && has_word(text, &["you", "your", "you're", "you’re"])
 }
 
 /// Sentences: split after `.`, `!` or `?` followed by a space.

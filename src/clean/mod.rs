@@ -199,41 +199,116 @@ impl Cleaned {
     }
 }
 
-/// Renders all blocks with one html2text pass (parsing once is what keeps a 200 KB article
-/// fast), separated by marker paragraphs, then splits the lines back per block.
+/// Renders blocks to lines. Plain paragraphs (text and line breaks only — most of any
+/// article) are wrapped here directly; the rest go through html2text in one pass (parsing
+/// once is what keeps a long article fast), separated by marker paragraphs and split back.
 fn render_blocks<'a>(htmls: impl Iterator<Item = &'a str>, width: usize) -> Vec<Vec<String>> {
     const SEP: &str = "\u{e002}";
+    let mut out: Vec<Option<Vec<String>>> = Vec::new();
     let mut doc = String::new();
-    let mut count = 0;
     for html in htmls {
-        doc.push_str("<p>");
-        doc.push_str(SEP);
-        doc.push_str("</p>");
-        doc.push_str(html);
-        count += 1;
-    }
-    let text = html2text::config::plain()
-        .no_table_borders()
-        .string_from_read(doc.as_bytes(), width.min(10_000))
-        .unwrap_or_default();
-    let mut blocks: Vec<Vec<String>> = Vec::with_capacity(count);
-    for line in text.lines() {
-        if line.trim() == SEP {
-            blocks.push(Vec::new());
-        } else if let Some(b) = blocks.last_mut() {
-            b.push(line.trim_end().to_string());
+        match plain_paragraph(html) {
+            Some(text) => out.push(Some(wrap_paragraph(&text, width))),
+            None => {
+                doc.push_str("<p>");
+                doc.push_str(SEP);
+                doc.push_str("</p>");
+                doc.push_str(html);
+                out.push(None);
+            }
         }
     }
-    for b in &mut blocks {
-        while b.last().is_some_and(|l| l.is_empty()) {
-            b.pop();
+    let mut rendered: Vec<Vec<String>> = Vec::new();
+    if !doc.is_empty() {
+        let text = html2text::config::plain()
+            .no_table_borders()
+            .string_from_read(doc.as_bytes(), width.min(10_000))
+            .unwrap_or_default();
+        for line in text.lines() {
+            if line.trim() == SEP {
+                rendered.push(Vec::new());
+            } else if let Some(b) = rendered.last_mut() {
+                b.push(line.trim_end().to_string());
+            }
         }
-        while b.first().is_some_and(|l| l.is_empty()) {
-            b.remove(0);
+        for b in &mut rendered {
+            while b.last().is_some_and(|l| l.is_empty()) {
+                b.pop();
+            }
+            while b.first().is_some_and(|l| l.is_empty()) {
+                b.remove(0);
+            }
         }
     }
-    blocks.resize(count, Vec::new());
-    blocks
+    let mut rendered = rendered.into_iter();
+    out.into_iter()
+        .map(|b| b.unwrap_or_else(|| rendered.next().unwrap_or_default()))
+        .collect()
+}
+
+/// The text of `<p>…</p>` holding only text and `<br>`, with its three escapes undone.
+fn plain_paragraph(html: &str) -> Option<String> {
+    let inner = html.strip_prefix("<p>")?.strip_suffix("</p>")?;
+    if inner.replace("<br>", "").contains('<') {
+        return None;
+    }
+    Some(
+        inner
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// Greedy word wrap by display width; `<br>` breaks lines, runs of spaces collapse as in
+/// HTML (but not non-breaking spaces), and a word wider than the line is cut.
+fn wrap_paragraph(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let mut lines = Vec::new();
+    for source in text.split("<br>") {
+        let mut line = String::new();
+        let mut used = 0;
+        for word in source
+            .split(|c: char| c.is_whitespace() && c != '\u{a0}')
+            .filter(|w| !w.is_empty())
+        {
+            let w: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
+            if used > 0 && used + 1 + w <= width {
+                line.push(' ');
+                line.push_str(word);
+                used += 1 + w;
+                continue;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            if w <= width {
+                line.push_str(word);
+                used = w;
+                continue;
+            }
+            for c in word.chars() {
+                let cw = c.width().unwrap_or(0);
+                if used + cw > width && used > 0 {
+                    lines.push(std::mem::take(&mut line));
+                    used = 0;
+                }
+                line.push(c);
+                used += cw;
+            }
+        }
+        if used > 0 || !line.is_empty() {
+            lines.push(line);
+        }
+    }
+    // Non-breaking spaces did their job; print them as spaces.
+    for line in &mut lines {
+        if line.contains('\u{a0}') {
+            *line = line.replace('\u{a0}', " ");
+        }
+    }
+    lines
 }
 
 fn number_links(

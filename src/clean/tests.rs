@@ -262,3 +262,14 @@ fn other_publishers_appeals_are_hidden_and_their_stories_kept() {
 fn search_text_survives_multibyte_text_after_an_ampersand() {
     assert_eq!(search_text("a &ééééééé b"), "a &ééééééé b");
 }
+
+#[test]
+fn plain_paragraphs_wrap_at_spaces_but_not_at_non_breaking_ones() {
+    let lines: Vec<String> = cleaner()
+        .clean("<p>aaa bbb ccc\u{a0}ddd eee</p><p>x<br>y</p>", true)
+        .render(11, false)
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
+    assert_eq!(lines, ["aaa bbb", "ccc ddd eee", "", "x", "y"]);
+}
