@@ -13,6 +13,9 @@ use crate::feed::parse::{self, ParseError};
 use crate::model::{FeedId, ParsedFeed, Timestamp};
 use crate::store::{Store, StoreCounts, StoreError};
 
+/// Most parsed feeds written in one transaction; each waits in memory until then.
+const MAX_BATCH: usize = 16;
+
 /// Longest a failing feed is left alone.
 const MAX_BACKOFF_SECS: i64 = 6 * 3600;
 
@@ -185,7 +188,7 @@ pub fn refresh(
             // Write every result that is ready in one transaction: one commit and one
             // search-index flush for many feeds, each feed still all-or-nothing.
             let mut ready = vec![first];
-            while ready.len() < 64 {
+            while ready.len() < MAX_BATCH {
                 match results.next().now_or_never() {
                     Some(Some(r)) => ready.push(r),
                     _ => break,
