@@ -3,9 +3,7 @@
 
 mod support;
 
-use std::process::Command;
-use std::time::{Duration, Instant};
-
+use support::tmux::Session;
 use support::{Route, Server};
 use tidings::feed::poller::{self, Selection};
 use tidings::model::FullText;
@@ -108,52 +106,11 @@ fn full_text_is_stored_cleaned_in_the_reader_and_read_offline() {
         config_path.display(),
         cache.display()
     );
-    let ok = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "140",
-            "-y",
-            "40",
-            &command,
-        ])
-        .status()
-        .expect("tmux");
-    assert!(ok.success());
-    let capture = || {
-        String::from_utf8_lossy(
-            &Command::new("tmux")
-                .args(["capture-pane", "-p", "-t", &name])
-                .output()
-                .unwrap()
-                .stdout,
-        )
-        .into_owned()
-    };
-    let wait = |what: &str, pred: &dyn Fn(&str) -> bool| {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let s = capture();
-            if pred(&s) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "waiting for {what}:\n{s}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    };
-    wait("the list", &|s| s.contains("Story 1"));
+    let session = Session::start(&name, 140, 40, &[&command]);
+    session.wait_for("the list", |s| s.contains("Story 1"));
     // Same dates, so newest stored first: Broken, Story 2, Story 1, Story 0.
-    Command::new("tmux")
-        .args(["send-keys", "-t", &name, "j", "j", "Enter"])
-        .status()
-        .unwrap();
-    let screen = wait("the full article", &|s| s.contains("Story 1, paragraph 0"));
-    let _ = Command::new("tmux")
-        .args(["kill-session", "-t", &name])
-        .status();
+    session.keys(&["j", "j", "Enter"]);
+    let screen = session.wait_for("the full article", |s| s.contains("Story 1, paragraph 0"));
     assert!(screen.contains("full article"), "{screen}");
     assert!(!screen.contains("Support The Harbour Times"), "{screen}");
     assert!(!screen.contains("Only a summary 1."), "{screen}");

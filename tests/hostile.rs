@@ -39,6 +39,17 @@ fn tidings() -> Command {
     Command::new(env!("CARGO_BIN_EXE_tidings"))
 }
 
+/// `tidings --config CONFIG --cache CACHE refresh`
+fn refresh_cmd(config: &std::path::Path, cache: &std::path::Path) -> Command {
+    let mut cmd = tidings();
+    cmd.arg("--config")
+        .arg(config)
+        .arg("--cache")
+        .arg(cache)
+        .arg("refresh");
+    cmd
+}
+
 #[test]
 fn refresh_survives_every_hostile_server_and_stores_the_good_feeds() {
     let server = Server::start();
@@ -105,14 +116,7 @@ fn refresh_survives_every_hostile_server_and_stores_the_good_feeds() {
     let cache = dir.path().join("cache.sqlite");
 
     let started = Instant::now();
-    let out = tidings()
-        .arg("--config")
-        .arg(&config)
-        .arg("--cache")
-        .arg(&cache)
-        .arg("refresh")
-        .output()
-        .unwrap();
+    let out = refresh_cmd(&config, &cache).output().unwrap();
     let elapsed = started.elapsed();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -329,12 +333,7 @@ fn kill_9_during_a_refresh_loses_nothing_and_the_next_refresh_completes() {
     std::fs::write(&config, text).unwrap();
     let cache = dir.path().join("cache.sqlite");
     let run = || {
-        tidings()
-            .arg("--config")
-            .arg(&config)
-            .arg("--cache")
-            .arg(&cache)
-            .arg("refresh")
+        refresh_cmd(&config, &cache)
             .stdout(Stdio::null())
             .spawn()
             .unwrap()
@@ -393,14 +392,7 @@ fn a_bad_config_stops_before_the_cache_is_touched() {
     ] {
         let config = dir.path().join("config.toml");
         std::fs::write(&config, text).unwrap();
-        let out = tidings()
-            .arg("--config")
-            .arg(&config)
-            .arg("--cache")
-            .arg(&cache)
-            .arg("refresh")
-            .output()
-            .unwrap();
+        let out = refresh_cmd(&config, &cache).output().unwrap();
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(
@@ -429,14 +421,7 @@ fn an_unusable_cache_is_a_clear_error() {
     // A file that is not SQLite is refused and kept.
     let cache = dir.path().join("notes.txt");
     std::fs::write(&cache, "my notes\n".repeat(1000)).unwrap();
-    let out = tidings()
-        .arg("--config")
-        .arg(&config)
-        .arg("--cache")
-        .arg(&cache)
-        .arg("refresh")
-        .output()
-        .unwrap();
+    let out = refresh_cmd(&config, &cache).output().unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("not a tidings cache"), "{stderr}");
@@ -460,14 +445,7 @@ fn a_full_disk_fails_the_refresh_clearly_and_keeps_the_stored_state() {
         format!("[[feeds]]\nurl = \"{}\"\n", server.url("/small.xml")),
     )
     .unwrap();
-    let out = tidings()
-        .arg("--config")
-        .arg(&config)
-        .arg("--cache")
-        .arg(&cache)
-        .arg("refresh")
-        .output()
-        .unwrap();
+    let out = refresh_cmd(&config, &cache).output().unwrap();
     assert!(out.status.success());
     let store = Store::open(&cache).unwrap();
     let starred = store.headlines(&HeadlineFilter::default()).unwrap()[0].id;
@@ -504,14 +482,7 @@ fn a_full_disk_fails_the_refresh_clearly_and_keeps_the_stored_state() {
         "starred state kept"
     );
     drop(store);
-    let out = tidings()
-        .arg("--config")
-        .arg(&config)
-        .arg("--cache")
-        .arg(&cache)
-        .arg("refresh")
-        .output()
-        .unwrap();
+    let out = refresh_cmd(&config, &cache).output().unwrap();
     assert!(
         out.status.success(),
         "{}",

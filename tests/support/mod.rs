@@ -2,6 +2,8 @@
 //! GET, gzip, redirects, errors, stalls, trickles, huge bodies) and a log of requests.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
