@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use crate::clean::{Cleaned, Cleaner, Line};
+use crate::clean::{is_safe_link, Cleaned, Cleaner, Line};
 use crate::model::{Article, Feed, FeedId, Headline, ItemId};
 
 /// What a key can ask for. Names (for `[keys]` and the help overlay) come from [`Action::name`].
@@ -286,7 +286,7 @@ pub struct App {
     /// Offset of local time from UTC, for dates.
     pub utc_offset: i32,
     cleaner: Arc<OnceLock<Cleaner>>,
-    filtered_feeds: Vec<FeedId>,
+    unfiltered_feeds: Vec<FeedId>,
     feed_titles: HashMap<FeedId, String>,
 }
 
@@ -322,14 +322,14 @@ impl App {
             help: Vec::new(),
             utc_offset: 0,
             cleaner,
-            filtered_feeds: Vec::new(),
+            unfiltered_feeds: Vec::new(),
             feed_titles: HashMap::new(),
         }
     }
 
     /// Feeds whose appeals are not filtered (`filter = false` in their config).
     pub fn set_unfiltered_feeds(&mut self, feeds: Vec<FeedId>) {
-        self.filtered_feeds = feeds;
+        self.unfiltered_feeds = feeds;
     }
 
     pub fn feed_title(&self, id: FeedId) -> &str {
@@ -554,7 +554,7 @@ impl App {
                 self.keep_selection_visible();
             }
             Event::ArticleLoaded(article) => {
-                let filter = !self.filtered_feeds.contains(&article.feed_id);
+                let filter = !self.unfiltered_feeds.contains(&article.feed_id);
                 let cleaned = self.cleaner.wait().clean(&article.content, filter);
                 self.article = Some(OpenArticle {
                     article: *article,
@@ -808,7 +808,8 @@ impl App {
             Action::Back => match self.focus {
                 Focus::Article => {
                     self.focus = Focus::List;
-                    if self.layout().article.is_none() || self.size.0 < SIDE_BY_SIDE_WIDTH {
+                    // Side by side the article stays in view; otherwise the list takes its place.
+                    if self.size.0 < SIDE_BY_SIDE_WIDTH {
                         self.article = None;
                     }
                 }
@@ -984,11 +985,6 @@ impl App {
 
 /// Rows of the article header above the body: title, feed/author/date, link, hidden count.
 pub const HEADER_ROWS: u16 = 5;
-
-/// Only web links are ever opened or copied; `javascript:`, `data:`, `file:` never.
-pub fn is_safe_link(link: &str) -> bool {
-    url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
-}
 
 #[cfg(test)]
 mod tests;

@@ -13,8 +13,9 @@
 //! article HTML ─► clean (blocks → keep/hide verdicts → text lines) ─► article pane
 //! ```
 //!
-//! SQLite is the source of truth: the poller writes into it (one transaction per feed) and
-//! the reader re-reads what it shows. Nothing on the UI thread waits on the network.
+//! SQLite is the source of truth: the poller writes into it (one transaction per batch of
+//! ready feeds, each feed all-or-nothing) and the reader re-reads what it shows. Nothing on
+//! the UI thread waits on the network; long headline queries run on a loader thread.
 //!
 //! | module | owns | uses |
 //! | --- | --- | --- |
@@ -23,14 +24,16 @@
 //! | [`model`] | plain data: feeds, headlines, articles, parsed items | — |
 //! | [`feed::fetch`] | one HTTP request or local file: conditional GET, decompression, size cap, redirect/scheme policy, timeouts | — |
 //! | [`feed::parse`] | bytes → normalised items: decoding, repairs, panic isolation, item identity | `model` |
-//! | [`feed::poller`] | many feeds at once, bounded concurrency, backoff, Retry-After; fetch → parse → store | fetch, parse, store |
+//! | [`feed::fulltext`] | an item's web page → its main content (dom_smoothie) | fetch, parse |
+//! | [`feed::poller`] | many feeds at once, bounded concurrency, backoff, Retry-After; fetch → parse → store, then full articles | fetch, parse, fulltext, store |
 //! | [`store`] | the only SQL: schema + `user_version` migrations, WAL, upserts that keep read/starred, retention, FTS5 search, batched writes | `model` |
 //! | [`clean`] | the sanitiser, and article → blocks → keep/hide verdicts → text; rules from `assets/rules.toml` | — (pure) |
+//! | [`opml`] | OPML subscription lists in and out | `clean::sanitize_line` |
 //! | [`app`] | `App` state, `Action`, `App::update(event) -> Vec<Command>`; pure | model, clean |
 //! | [`keymap`] | key events → `Action`, from defaults and `[keys]`; pure | app |
 //! | [`ui`] | `draw(frame, &App)`; reads only | app |
-//! | [`runtime`] | terminal setup/restore, input thread, background refresh, the event loop (generic over the ratatui backend) | everything above |
-//! | [`commands`] | what each command line does (`refresh`, `inspect`, `clean`, `--demo`) | everything above |
+//! | [`runtime`] | terminal setup/restore, input thread, headline loader thread, background refresh and full-text fetches, the event loop (`Session::run`, generic over the ratatui backend) | everything above |
+//! | [`commands`] | what each command line does (`refresh`, `inspect`, `clean`, `import`, `export`, `--demo`) | everything above |
 //!
 //! Rules of the house: `update` and `draw` never do I/O; only `store` speaks SQL and only
 //! `feed::fetch` speaks HTTP; everything from a feed passes [`clean::sanitize`] before it

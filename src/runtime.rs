@@ -357,7 +357,7 @@ impl Effects for TerminalEffects {
 
     fn open_url(&mut self, url: &str) -> Result<()> {
         anyhow::ensure!(
-            crate::app::is_safe_link(url),
+            crate::clean::is_safe_link(url),
             "refusing to open a non-http(s) link"
         );
         let browser = std::env::var("BROWSER")

@@ -344,6 +344,11 @@ fn number_links(
     out
 }
 
+/// Only web links are ever opened or copied; `javascript:`, `data:`, `file:` never.
+pub fn is_safe_link(link: &str) -> bool {
+    url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
 /// Text of an HTML fragment for search and one-line fields: tags dropped, common entities
 /// decoded, whitespace collapsed. Fast and forgiving; not a renderer.
 pub fn search_text(html: &str) -> String {

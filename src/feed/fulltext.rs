@@ -33,7 +33,7 @@ pub fn extract(html: &str, url: &str) -> Result<String, String> {
 
 /// Fetches `link` and extracts its article. Only http(s) pages are fetched.
 pub async fn fetch(fetcher: &Fetcher, link: &str) -> Result<String, String> {
-    if !crate::app::is_safe_link(link) {
+    if !crate::clean::is_safe_link(link) {
         return Err("the item's link is not an http(s) page".into());
     }
     let (bytes, charset) = match fetcher.fetch(link, &Validators::default()).await {
