@@ -365,7 +365,7 @@ fn draw_status(frame: &mut Frame, app: &App, area: RRect) {
         .unwrap_or_default();
     let hint = format!(" {} ", app.keys_hint);
     let w = area.width as usize;
-    let hint_w = hint.chars().count().min(w / 3);
+    let hint_w = hint.chars().count().min(w / 2);
     let left_w = w.saturating_sub(hint_w);
     let left_text = fit(&format!("{left}{error}"), left_w);
     let (ok_part, err_part) = match left_text.find(" · ! ") {

@@ -23,6 +23,8 @@ pub struct Block {
     /// The block holds or sits in a form, a button or an input.
     pub interactive: bool,
     pub heading: bool,
+    /// An item of a list (consecutive items render without blank lines between them).
+    pub list_item: bool,
 }
 
 /// Blocks of an article and the links they point to.
@@ -287,6 +289,7 @@ impl Pending {
                 classes: p.classes,
                 interactive: p.interactive,
                 heading: false,
+                list_item: false,
             });
         }
     }
@@ -427,6 +430,7 @@ fn serialize(
         classes,
         interactive,
         heading: root_name.len() == 2 && root_name.starts_with('h') && root_name != "hr",
+        list_item: root_name == "li",
     }
 }
 

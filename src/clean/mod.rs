@@ -158,8 +158,17 @@ impl Cleaned {
         let mut numbers: Vec<Option<usize>> = vec![None; self.links.len()];
         let mut listed = Vec::new();
         let mut out = Vec::new();
+        let mut previous: Option<usize> = None;
         for (block_lines, &i) in rendered.into_iter().zip(&shown) {
-            if !out.is_empty() {
+            // Items of one list stay together; other blocks are separated by a blank line.
+            let same_list = previous.is_some_and(|p| {
+                p + 1 == i
+                    && self.blocks[p].list_item
+                    && self.blocks[i].list_item
+                    && self.verdicts[p] == self.verdicts[i]
+            });
+            previous = Some(i);
+            if !out.is_empty() && !same_list {
                 out.push(Line {
                     text: String::new(),
                     kind: LineKind::Body,

@@ -273,3 +273,17 @@ fn plain_paragraphs_wrap_at_spaces_but_not_at_non_breaking_ones() {
         .collect();
     assert_eq!(lines, ["aaa bbb", "ccc ddd eee", "", "x", "y"]);
 }
+
+#[test]
+fn list_items_render_together() {
+    let lines: Vec<String> = cleaner()
+        .clean(
+            "<p>Intro</p><ul><li>one</li><li>two</li></ul><p>After</p>",
+            true,
+        )
+        .render(40, false)
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
+    assert_eq!(lines, ["Intro", "", "* one", "* two", "", "After"]);
+}

@@ -416,7 +416,7 @@ fn normalise_entry(e: feed_rs::model::Entry) -> ParsedItem {
     let author = e
         .authors
         .first()
-        .and_then(|p| p.name.as_deref().map(|n| n.trim().to_string()))
+        .and_then(|p| p.name.as_deref().map(clean_author))
         .filter(|n| !n.is_empty());
     let content = match (&e.content, &e.summary) {
         (Some(c), _) if c.body.as_deref().is_some_and(|b| !b.trim().is_empty()) => as_html(
@@ -441,6 +441,17 @@ fn normalise_entry(e: feed_rs::model::Entry) -> ParsedItem {
         published,
         text: crate::clean::search_text(&content),
         content,
+    }
+}
+
+/// RSS authors are often "email (Name)": keep the name.
+fn clean_author(raw: &str) -> String {
+    let raw = raw.trim();
+    match (raw.find('('), raw.ends_with(')')) {
+        (Some(open), true) if open + 1 < raw.len() - 1 => {
+            raw[open + 1..raw.len() - 1].trim().to_string()
+        }
+        _ => raw.to_string(),
     }
 }
 
@@ -557,6 +568,12 @@ mod tests {
                 .as_deref(),
             Some("Café")
         );
+    }
+
+    #[test]
+    fn rss_author_email_and_name_keeps_the_name() {
+        assert_eq!(clean_author("desk@example.org (Ana Ruiz)"), "Ana Ruiz");
+        assert_eq!(clean_author(" Ana Ruiz "), "Ana Ruiz");
     }
 
     #[test]
