@@ -286,6 +286,8 @@ pub struct App {
     /// Offset of local time from UTC, for dates.
     pub utc_offset: i32,
     cleaner: Arc<OnceLock<Cleaner>>,
+    /// Articles opened before, with their cleaning and renderings, newest first.
+    recent: std::collections::VecDeque<OpenArticle>,
     unfiltered_feeds: Vec<FeedId>,
     feed_titles: HashMap<FeedId, String>,
 }
@@ -322,6 +324,7 @@ impl App {
             help: Vec::new(),
             utc_offset: 0,
             cleaner,
+            recent: Default::default(),
             unfiltered_feeds: Vec::new(),
             feed_titles: HashMap::new(),
         }
@@ -554,14 +557,23 @@ impl App {
                 self.keep_selection_visible();
             }
             Event::ArticleLoaded(article) => {
-                let filter = !self.unfiltered_feeds.contains(&article.feed_id);
-                let cleaned = self.cleaner.wait().clean(&article.content, filter);
-                self.article = Some(OpenArticle {
-                    article: *article,
-                    cleaned,
-                    scroll: 0,
-                    rendered: HashMap::new(),
+                self.close_article();
+                // Reopened with the same content: its cleaning and renderings are reused.
+                let cached = self
+                    .recent
+                    .iter()
+                    .position(|o| o.article == *article)
+                    .and_then(|i| self.recent.remove(i));
+                let open = cached.unwrap_or_else(|| {
+                    let filter = !self.unfiltered_feeds.contains(&article.feed_id);
+                    OpenArticle {
+                        cleaned: self.cleaner.wait().clean(&article.content, filter),
+                        article: *article,
+                        scroll: 0,
+                        rendered: HashMap::new(),
+                    }
                 });
+                self.article = Some(OpenArticle { scroll: 0, ..open });
                 self.render_article();
             }
             Event::RefreshStarted { total } => {
@@ -810,13 +822,13 @@ impl App {
                     self.focus = Focus::List;
                     // Side by side the article stays in view; otherwise the list takes its place.
                     if self.size.0 < SIDE_BY_SIDE_WIDTH {
-                        self.article = None;
+                        self.close_article();
                     }
                 }
                 Focus::Sidebar => self.focus = Focus::List,
                 Focus::List => {
                     if self.article.is_some() {
-                        self.article = None;
+                        self.close_article();
                     } else if self.search.is_some() {
                         self.search = None;
                         cmds.push(Command::LoadHeadlines(self.query()));
@@ -890,6 +902,14 @@ impl App {
             self.list_scroll = 0;
             self.focus = Focus::List;
             cmds.push(Command::LoadHeadlines(self.query()));
+        }
+    }
+
+    /// Closes the article pane, keeping its rendering for a reopen.
+    fn close_article(&mut self) {
+        if let Some(open) = self.article.take() {
+            self.recent.push_front(open);
+            self.recent.truncate(RECENT_ARTICLES);
         }
     }
 
@@ -982,6 +1002,9 @@ impl App {
         }
     }
 }
+
+/// Articles whose cleaning and renderings are kept for reopening.
+const RECENT_ARTICLES: usize = 16;
 
 /// Rows of the article header above the body: title, feed/author/date, link, hidden count.
 pub const HEADER_ROWS: u16 = 5;

@@ -330,3 +330,36 @@ fn full_text_key_fetches_the_open_articles_page_and_reloads_it() {
     app.update(Event::FullTextDone(ItemId(1), Err("HTTP 404".into())));
     assert!(app.message.as_deref().unwrap().contains("HTTP 404"));
 }
+
+#[test]
+fn reopening_an_article_reuses_its_rendering() {
+    let mut app = app_with(vec![headline(1, 1, false), headline(2, 1, false)]);
+    app.update(Event::ArticleLoaded(Box::new(article(1))));
+    let first = app
+        .article
+        .as_ref()
+        .unwrap()
+        .lines(app.article_geometry().0, false)
+        .as_ptr();
+    app.update(Event::ArticleLoaded(Box::new(article(2))));
+    app.update(Event::ArticleLoaded(Box::new(article(1))));
+    let again = app
+        .article
+        .as_ref()
+        .unwrap()
+        .lines(app.article_geometry().0, false)
+        .as_ptr();
+    assert_eq!(first, again, "the same rendered lines, not a new cleaning");
+    // Changed content (a full article arrived) is cleaned afresh.
+    let mut changed = article(1);
+    changed.content = "<p>Now the whole story.</p>".into();
+    app.update(Event::ArticleLoaded(Box::new(changed)));
+    assert_eq!(
+        app.article
+            .as_ref()
+            .unwrap()
+            .lines(app.article_geometry().0, false)[0]
+            .text,
+        "Now the whole story."
+    );
+}
