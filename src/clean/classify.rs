@@ -17,6 +17,11 @@ use super::{Category, Verdict};
 /// Blocks at least this long that ask for nothing are the article's core.
 const CORE_WORDS: usize = 20;
 const SHORT_WORDS: usize = 8;
+/// Articles with at least this many blocks are classified on two threads.
+const PARALLEL_BLOCKS: usize = 256;
+
+/// Which categories may be hidden (config can keep some).
+pub type Enabled<'a> = dyn Fn(Category) -> bool + Sync + 'a;
 
 #[derive(Debug, Clone)]
 struct Signals {
@@ -56,16 +61,26 @@ impl Signals {
     }
 }
 
-pub fn classify(
-    blocks: &[Block],
-    rules: &Rules,
-    enabled: &dyn Fn(Category) -> bool,
-) -> Vec<Verdict> {
+pub fn classify(blocks: &[Block], rules: &Rules, enabled: &Enabled<'_>) -> Vec<Verdict> {
     let class_ok = class_hints_usable(blocks, rules, enabled);
-    let signals: Vec<Signals> = blocks
-        .iter()
-        .map(|b| signals(b, rules, enabled, class_ok))
-        .collect();
+    let signals_of = |part: &[Block]| -> Vec<Signals> {
+        part.iter()
+            .map(|b| signals(b, rules, enabled, class_ok))
+            .collect()
+    };
+    // Long articles are read on both cores: each block's signals stand alone.
+    let signals: Vec<Signals> = if blocks.len() >= PARALLEL_BLOCKS {
+        let (first, second) = blocks.split_at(blocks.len() / 2);
+        std::thread::scope(|scope| {
+            let head = scope.spawn(|| signals_of(first));
+            let mut tail = signals_of(second);
+            let mut all = head.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            all.append(&mut tail);
+            all
+        })
+    } else {
+        signals_of(blocks)
+    };
     let n = blocks.len();
     let mut verdicts = vec![Verdict::Keep; n];
     let first_core = signals.iter().position(Signals::core).unwrap_or(n);
@@ -144,7 +159,7 @@ pub fn classify(
 
 /// Class names are used unless one of them would hide most of the article: then it is a
 /// wrapper around everything (a site's `membership-content` body), not an appeal box.
-fn class_hints_usable(blocks: &[Block], rules: &Rules, enabled: &dyn Fn(Category) -> bool) -> bool {
+fn class_hints_usable(blocks: &[Block], rules: &Rules, enabled: &Enabled<'_>) -> bool {
     let total: usize = blocks.iter().map(|b| b.text.len()).sum();
     let flagged: usize = blocks
         .iter()
@@ -158,12 +173,7 @@ fn class_hints_usable(blocks: &[Block], rules: &Rules, enabled: &dyn Fn(Category
     flagged * 2 <= total
 }
 
-fn signals(
-    b: &Block,
-    rules: &Rules,
-    enabled: &dyn Fn(Category) -> bool,
-    class_ok: bool,
-) -> Signals {
+fn signals(b: &Block, rules: &Rules, enabled: &Enabled<'_>, class_ok: bool) -> Signals {
     let text = b.text.as_str();
     let words = text.split_whitespace().count();
     let mut precise = rules

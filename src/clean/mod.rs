@@ -208,16 +208,30 @@ impl Cleaned {
     }
 }
 
-/// Renders blocks to lines. Plain paragraphs (text and line breaks only — most of any
-/// article) are wrapped here directly; the rest go through html2text in one pass (parsing
+/// Renders blocks to lines. Plain paragraphs and list items (text and line breaks only —
+/// most of any article) are wrapped here directly, as html2text would; the rest go through html2text in one pass (parsing
 /// once is what keeps a long article fast), separated by marker paragraphs and split back.
 fn render_blocks<'a>(htmls: impl Iterator<Item = &'a str>, width: usize) -> Vec<Vec<String>> {
     const SEP: &str = "\u{e002}";
     let mut out: Vec<Option<Vec<String>>> = Vec::new();
     let mut doc = String::new();
     for html in htmls {
-        match plain_paragraph(html) {
-            Some(text) => out.push(Some(wrap_paragraph(&text, width))),
+        let plain = plain_paragraph(html)
+            .map(|text| wrap_paragraph(&text, width))
+            .or_else(|| {
+                let item = html.strip_prefix("<ul><li>")?.strip_suffix("</li></ul>")?;
+                let text = plain_paragraph(&format!("<p>{item}</p>"))?;
+                let lines = wrap_paragraph(&text, width.saturating_sub(2).max(1));
+                Some(
+                    lines
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, l)| format!("{}{l}", if i == 0 { "* " } else { "  " }))
+                        .collect(),
+                )
+            });
+        match plain {
+            Some(lines) => out.push(Some(lines)),
             None => {
                 doc.push_str("<p>");
                 doc.push_str(SEP);

@@ -287,3 +287,27 @@ fn list_items_render_together() {
         .collect();
     assert_eq!(lines, ["Intro", "", "* one", "* two", "", "After"]);
 }
+
+#[test]
+fn long_list_items_wrap_under_their_bullet() {
+    let lines: Vec<String> = cleaner()
+        .clean("<ul><li>alpha beta gamma delta</li></ul>", true)
+        .render(14, false)
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
+    assert_eq!(lines, ["* alpha beta", "  gamma delta"]);
+}
+
+#[test]
+fn long_articles_classified_on_two_threads_keep_block_order() {
+    let mut doc: Vec<String> = (0..298)
+        .map(|i| format!("Paragraph {i} of a long report on the harbour, the ferries and the council budget for next year."))
+        .collect();
+    doc.push("… we have a small favor to ask.".into());
+    doc.push("Please make a donation today. Your support keeps us independent.".into());
+    let verdicts = kept(&doc.join("\n\n"));
+    assert_eq!(verdicts.len(), 300);
+    assert!(verdicts[..298].iter().all(|k| *k));
+    assert_eq!(verdicts[298..], [false, false]);
+}
