@@ -298,18 +298,25 @@ impl Session<'_> {
     /// The event loop: draw, wait for messages, update, repeat until the app quits or
     /// `stop` is raised (a signal).
     pub fn run<B: Backend>(&mut self, terminal: &mut Terminal<B>, stop: &AtomicBool) -> Result<()> {
+        let mut dirty = true;
         loop {
-            terminal
-                .draw(|f| crate::ui::draw(f, &self.app))
-                .context("cannot draw")?;
+            // Frames are drawn only when something happened: an idle reader sleeps.
+            if dirty {
+                terminal
+                    .draw(|f| crate::ui::draw(f, &self.app))
+                    .context("cannot draw")?;
+                dirty = false;
+            }
             if self.app.quit || stop.load(Ordering::Relaxed) {
                 return Ok(());
             }
+            // The timeout only bounds how long a signal waits to be noticed.
             let first = match self.rx.recv_timeout(Duration::from_millis(250)) {
                 Ok(m) => m,
                 Err(mpsc::RecvTimeoutError::Timeout) => continue,
                 Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
             };
+            dirty = true;
             // Everything already queued is handled before the next frame.
             let pending: Vec<Msg> = std::iter::once(first).chain(self.rx.try_iter()).collect();
             for msg in pending {
