@@ -28,20 +28,28 @@ fn open_with_feed(dir: &tempfile::TempDir) -> (Store, FeedId) {
     (store, id)
 }
 
+/// Stores `items` as a successful fetch of `feed`, keeping at most `max` per feed.
+fn store_items(
+    store: &mut Store,
+    feed: FeedId,
+    items: &[ParsedItem],
+    max: usize,
+) -> tidings::store::StoreCounts {
+    store
+        .record_success(feed, None, None, None, Some(items), max)
+        .unwrap()
+}
+
 #[test]
 fn read_and_starred_survive_a_republished_item() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, feed) = open_with_feed(&dir);
-    store
-        .record_success(
-            feed,
-            None,
-            None,
-            None,
-            Some(&[item("a", "Old title", 100), item("b", "B", 90)]),
-            1000,
-        )
-        .unwrap();
+    store_items(
+        &mut store,
+        feed,
+        &[item("a", "Old title", 100), item("b", "B", 90)],
+        1000,
+    );
     let ids: Vec<_> = store
         .headlines(&HeadlineFilter::default())
         .unwrap()
@@ -51,16 +59,12 @@ fn read_and_starred_survive_a_republished_item() {
     store.set_read(&[ids[0]], true).unwrap();
     store.set_starred(ids[0], true).unwrap();
 
-    let counts = store
-        .record_success(
-            feed,
-            None,
-            None,
-            None,
-            Some(&[item("a", "Edited title", 100), item("b", "B", 90)]),
-            1000,
-        )
-        .unwrap();
+    let counts = store_items(
+        &mut store,
+        feed,
+        &[item("a", "Edited title", 100), item("b", "B", 90)],
+        1000,
+    );
     assert_eq!((counts.new, counts.updated), (0, 1));
     let h = &store.headlines(&HeadlineFilter::default()).unwrap()[0];
     assert_eq!(h.title, "Edited title");
@@ -86,17 +90,13 @@ fn retention_drops_old_read_items_but_never_unread_or_starred() {
     let items: Vec<_> = (0..10)
         .map(|i| item(&format!("k{i}"), &format!("T{i}"), 1000 + i))
         .collect();
-    store
-        .record_success(feed, None, None, None, Some(&items), 1000)
-        .unwrap();
+    store_items(&mut store, feed, &items, 1000);
     let all = store.headlines(&HeadlineFilter::default()).unwrap();
     // Oldest four: two read, one read + starred, one unread.
     let oldest: Vec<_> = all.iter().rev().take(4).map(|h| h.id).collect();
     store.set_read(&oldest[..3], true).unwrap();
     store.set_starred(oldest[2], true).unwrap();
-    store
-        .record_success(feed, None, None, None, Some(&items), 6)
-        .unwrap();
+    store_items(&mut store, feed, &items, 6);
     let left = store.headlines(&HeadlineFilter::default()).unwrap();
     assert_eq!(left.len(), 8, "two old read items dropped");
     assert!(left.iter().any(|h| h.id == oldest[2]), "starred kept");
@@ -107,16 +107,12 @@ fn retention_drops_old_read_items_but_never_unread_or_starred() {
 fn search_finds_words_in_titles_and_bodies_across_feeds() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, feed) = open_with_feed(&dir);
-    store
-        .record_success(
-            feed,
-            None,
-            None,
-            None,
-            Some(&[item("a", "Harbour news", 3), item("b", "Weather", 2)]),
-            1000,
-        )
-        .unwrap();
+    store_items(
+        &mut store,
+        feed,
+        &[item("a", "Harbour news", 3), item("b", "Weather", 2)],
+        1000,
+    );
     assert_eq!(store.search("harbour").unwrap().len(), 1);
     assert_eq!(
         store.search("ferr").unwrap().len(),
@@ -135,16 +131,12 @@ fn search_finds_words_in_titles_and_bodies_across_feeds() {
 fn unread_filter_and_feed_filter() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, feed) = open_with_feed(&dir);
-    store
-        .record_success(
-            feed,
-            None,
-            None,
-            None,
-            Some(&[item("a", "A", 3), item("b", "B", 2)]),
-            1000,
-        )
-        .unwrap();
+    store_items(
+        &mut store,
+        feed,
+        &[item("a", "A", 3), item("b", "B", 2)],
+        1000,
+    );
     let all = store.headlines(&HeadlineFilter::default()).unwrap();
     store.set_read(&[all[0].id], true).unwrap();
     let unread = store
@@ -176,9 +168,7 @@ fn unread_filter_and_feed_filter() {
 fn a_feed_removed_from_the_config_keeps_its_state_for_when_it_returns() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, feed) = open_with_feed(&dir);
-    store
-        .record_success(feed, None, None, None, Some(&[item("a", "A", 3)]), 1000)
-        .unwrap();
+    store_items(&mut store, feed, &[item("a", "A", 3)], 1000);
     let id = store.headlines(&HeadlineFilter::default()).unwrap()[0].id;
     store.set_starred(id, true).unwrap();
     store.sync_feeds(&[]).unwrap();
@@ -228,9 +218,7 @@ fn a_corrupt_cache_is_reported() {
         let items: Vec<_> = (0..300)
             .map(|i| item(&format!("k{i}"), &format!("T{i}"), i))
             .collect();
-        store
-            .record_success(feed, None, None, None, Some(&items), 1000)
-            .unwrap();
+        store_items(&mut store, feed, &items, 1000);
     }
     let _ = std::fs::remove_file(dir.path().join("cache.sqlite-wal"));
     let mut bytes = std::fs::read(&path).unwrap();

@@ -5,6 +5,16 @@ fn cleaner() -> &'static Cleaner {
     CLEANER.get_or_init(|| Cleaner::new(&FilterConfig::default()).unwrap())
 }
 
+/// The kept text of `doc` at `width`, line by line.
+fn text_lines(doc: &str, width: usize) -> Vec<String> {
+    cleaner()
+        .clean(doc, true)
+        .render(width, false)
+        .into_iter()
+        .map(|l| l.text)
+        .collect()
+}
+
 /// Verdict per block: `true` = kept.
 fn kept(doc: &str) -> Vec<bool> {
     cleaner()
@@ -173,12 +183,7 @@ fn html_structure_hides_a_newsletter_box() {
 #[test]
 fn rendering_numbers_links_and_lists_them_at_the_end() {
     let html = "<p>See <a href=\"https://a.example/\">the plan</a> and <a href=\"https://b.example/\">the map</a>.</p><p>Again <a href=\"https://a.example/\">the plan</a>.</p>";
-    let lines: Vec<String> = cleaner()
-        .clean(html, true)
-        .render(60, false)
-        .into_iter()
-        .map(|l| l.text)
-        .collect();
+    let lines = text_lines(html, 60);
     assert_eq!(lines[0], "See the plan[1] and the map[2].");
     assert_eq!(lines[2], "Again the plan[1].");
     assert_eq!(lines[4], "[1] https://a.example/");
@@ -265,37 +270,22 @@ fn search_text_survives_multibyte_text_after_an_ampersand() {
 
 #[test]
 fn plain_paragraphs_wrap_at_spaces_but_not_at_non_breaking_ones() {
-    let lines: Vec<String> = cleaner()
-        .clean("<p>aaa bbb ccc\u{a0}ddd eee</p><p>x<br>y</p>", true)
-        .render(11, false)
-        .into_iter()
-        .map(|l| l.text)
-        .collect();
+    let lines = text_lines("<p>aaa bbb ccc\u{a0}ddd eee</p><p>x<br>y</p>", 11);
     assert_eq!(lines, ["aaa bbb", "ccc ddd eee", "", "x", "y"]);
 }
 
 #[test]
 fn list_items_render_together() {
-    let lines: Vec<String> = cleaner()
-        .clean(
-            "<p>Intro</p><ul><li>one</li><li>two</li></ul><p>After</p>",
-            true,
-        )
-        .render(40, false)
-        .into_iter()
-        .map(|l| l.text)
-        .collect();
+    let lines = text_lines(
+        "<p>Intro</p><ul><li>one</li><li>two</li></ul><p>After</p>",
+        40,
+    );
     assert_eq!(lines, ["Intro", "", "* one", "* two", "", "After"]);
 }
 
 #[test]
 fn long_list_items_wrap_under_their_bullet() {
-    let lines: Vec<String> = cleaner()
-        .clean("<ul><li>alpha beta gamma delta</li></ul>", true)
-        .render(14, false)
-        .into_iter()
-        .map(|l| l.text)
-        .collect();
+    let lines = text_lines("<ul><li>alpha beta gamma delta</li></ul>", 14);
     assert_eq!(lines, ["* alpha beta", "  gamma delta"]);
 }
 
