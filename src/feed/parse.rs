@@ -54,24 +54,49 @@ pub fn parse(bytes: &[u8], charset: Option<&str>) -> Result<ParsedFeed, ParseErr
 }
 
 fn parse_xml(mut doc: String) -> Result<ParsedFeed, ParseError> {
-    // Each unknown Atom `type` costs one retry; a document has only a handful.
+    use feed_rs::parser::{ParseErrorKind, ParseFeedError};
+    // Each repair costs one retry; a document needs only a handful.
     for _ in 0..8 {
-        match run_parser(doc.as_bytes()) {
-            Err(Some(feed_rs::parser::ParseFeedError::ParseError(
-                feed_rs::parser::ParseErrorKind::UnknownMimeType { mime, .. },
-            ))) => {
+        let repaired = match run_parser(doc.as_bytes()) {
+            Err(Some(ParseFeedError::ParseError(ParseErrorKind::UnknownMimeType {
+                mime, ..
+            }))) => {
                 let repaired = repair_type_attr(&doc, &mime);
                 if repaired == doc {
                     return Err(ParseError::Invalid(format!(
                         "unsupported content type `{mime}`"
                     )));
                 }
-                doc = repaired;
+                repaired
             }
+            // One broken entry must not lose the whole feed: drop that entry and retry.
+            Err(Some(
+                e @ ParseFeedError::ParseError(ParseErrorKind::MissingContent { position, .. }),
+            )) => match without_entry_at(&doc, position as usize) {
+                Some(repaired) => repaired,
+                None => return Err(ParseError::Invalid(describe(&e))),
+            },
             other => return finish(other),
-        }
+        };
+        doc = repaired;
     }
     finish(run_parser(doc.as_bytes()))
+}
+
+/// `doc` without the `<entry>` or `<item>` element that contains byte `position`.
+fn without_entry_at(doc: &str, position: usize) -> Option<String> {
+    let mut position = position.min(doc.len());
+    while !doc.is_char_boundary(position) {
+        position -= 1;
+    }
+    let before = &doc[..position];
+    let (start, close) = ["<entry", "<item"]
+        .iter()
+        .zip(["</entry>", "</item>"])
+        .filter_map(|(open, close)| before.rfind(open).map(|i| (i, close)))
+        .max_by_key(|(i, _)| *i)?;
+    let end = start + doc[start..].find(close)? + close.len();
+    Some(format!("{}{}", &doc[..start], &doc[end..]))
 }
 
 fn parse_json(body: &str) -> Result<ParsedFeed, ParseError> {
@@ -574,6 +599,21 @@ mod tests {
     fn rss_author_email_and_name_keeps_the_name() {
         assert_eq!(clean_author("desk@example.org (Ana Ruiz)"), "Ana Ruiz");
         assert_eq!(clean_author(" Ana Ruiz "), "Ana Ruiz");
+    }
+
+    #[test]
+    fn one_broken_entry_does_not_lose_the_feed() {
+        let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title>
+            <entry><id>good-1</id><title>Good</title></entry>
+            <entry><id>bad</id><title>Bad</title><content type="text/plain"></content></entry>
+            <entry><id>good-2</id><title>Also good</title></entry></feed>"#;
+        let keys: Vec<String> = parse(doc.as_bytes(), None)
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|i| i.key)
+            .collect();
+        assert_eq!(keys, ["good-1", "good-2"]);
     }
 
     #[test]
