@@ -50,7 +50,7 @@ pub fn parse(bytes: &[u8], charset: Option<&str>) -> Result<ParsedFeed, ParseErr
             alternate: alternate_link(body),
         });
     }
-    parse_xml(repair_rss_version(body))
+    parse_xml(add_missing_channel(repair_rss_version(body)))
 }
 
 fn parse_xml(mut doc: String) -> Result<ParsedFeed, ParseError> {
@@ -355,6 +355,33 @@ fn repair_rss_version(body: &str) -> String {
     format!("{}{}{}", &body[..offset], new_tag, &root[tag_end..])
 }
 
+/// `<rss>` whose items sit directly under it, without `<channel>`, gets one.
+fn add_missing_channel(doc: String) -> String {
+    if doc.contains("<channel") {
+        return doc;
+    }
+    let root = root_start(&doc);
+    let offset = doc.len() - root.len();
+    let Some(gt) = root
+        .find('>')
+        .filter(|gt| root.starts_with("<rss") && !root[..*gt].ends_with('/'))
+    else {
+        return doc;
+    };
+    let open_end = offset + gt + 1;
+    match doc.rfind("</rss>") {
+        Some(close) if close >= open_end => {
+            format!(
+                "{}<channel>{}</channel>{}",
+                &doc[..open_end],
+                &doc[open_end..close],
+                &doc[close..]
+            )
+        }
+        _ => doc,
+    }
+}
+
 fn find_attr(tag: &str, name: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(at) = tag[from..].find(name) {
@@ -599,6 +626,14 @@ mod tests {
     fn rss_author_email_and_name_keeps_the_name() {
         assert_eq!(clean_author("desk@example.org (Ana Ruiz)"), "Ana Ruiz");
         assert_eq!(clean_author(" Ana Ruiz "), "Ana Ruiz");
+    }
+
+    #[test]
+    fn items_directly_under_rss_are_read() {
+        let doc = "<rss><item><title>Loose</title><guid>l1</guid></item></rss>";
+        let f = parse(doc.as_bytes(), None).unwrap();
+        assert_eq!(f.items[0].key, "l1");
+        assert!(parse(b"<rss version=\"0.92\">\n</rss>", None).is_ok());
     }
 
     #[test]
