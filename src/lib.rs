@@ -23,7 +23,7 @@
 //! | [`config`] | `Config`, defaults, validation with file:line:column errors, platform paths | `clean`, `keymap` (their config types) |
 //! | [`model`] | plain data: feeds, headlines, articles, parsed items | — |
 //! | [`feed::fetch`] | one HTTP request or local file: conditional GET, decompression, size cap, redirect/scheme policy, timeouts | — |
-//! | [`feed::parse`] | bytes → normalised items: decoding, repairs, panic isolation, item identity | `model` |
+//! | [`feed::parse`] | bytes → normalised items: decoding, repairs, panic isolation, item identity, search text | `model`, `clean` (sanitiser, text) |
 //! | [`feed::fulltext`] | an item's web page → its main content (dom_smoothie) | fetch, parse |
 //! | [`feed::poller`] | many feeds at once, bounded concurrency, backoff, Retry-After; fetch → parse → store, then full articles | fetch, parse, fulltext, store |
 //! | [`store`] | the only SQL: schema + `user_version` migrations, WAL, upserts that keep read/starred, retention, FTS5 search, batched writes | `model` |

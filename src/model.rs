@@ -11,6 +11,20 @@ pub struct ItemId(pub i64);
 /// Seconds since the Unix epoch, UTC.
 pub type Timestamp = i64;
 
+/// FNV-1a over `parts`, each followed by a 0xff separator: the same value in every build
+/// and release (std's hasher promises neither), for identities and change detection kept
+/// in the cache.
+pub fn stable_hash(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for p in parts {
+        for b in p.bytes().chain([0xff]) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    h
+}
+
 /// A feed as the reader lists it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Feed {

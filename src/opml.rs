@@ -109,24 +109,20 @@ pub fn parse(text: &str) -> Result<Vec<Subscription>, OpmlError> {
     Ok(subs)
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// OPML 2.0 with one outline per feed and its tags as `category`.
 pub fn write(subs: &[Subscription]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>tidings subscriptions</title>\n  </head>\n  <body>\n");
     for s in subs {
-        let title = escape(s.title.as_deref().unwrap_or(&s.url));
+        let title = crate::clean::escape_html(s.title.as_deref().unwrap_or(&s.url));
         out.push_str(&format!(
             "    <outline type=\"rss\" text=\"{title}\" title=\"{title}\" xmlUrl=\"{}\"",
-            escape(&s.url)
+            crate::clean::escape_html(&s.url)
         ));
         if !s.tags.is_empty() {
-            out.push_str(&format!(" category=\"{}\"", escape(&s.tags.join(","))));
+            out.push_str(&format!(
+                " category=\"{}\"",
+                crate::clean::escape_html(&s.tags.join(","))
+            ));
         }
         out.push_str("/>\n");
     }

@@ -56,7 +56,6 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct FetchState {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
-    pub last_attempt: Option<Timestamp>,
     pub error_count: u32,
     /// Earliest time the next request may be sent (Retry-After or backoff).
     pub next_allowed: Option<Timestamp>,
@@ -160,11 +159,6 @@ impl Store {
             source,
         })?;
         Self::init(conn, &shown)
-    }
-
-    /// A private cache in memory (tests, `inspect`).
-    pub fn open_in_memory() -> Result<Store> {
-        Self::init(Connection::open_in_memory()?, ":memory:")
     }
 
     fn init(conn: Connection, path: &str) -> Result<Store> {
@@ -273,15 +267,14 @@ impl Store {
 
     pub fn fetch_state(&self, feed: FeedId) -> Result<FetchState> {
         Ok(self.conn.query_row(
-            "SELECT etag, last_modified, last_attempt, error_count, next_allowed FROM feeds WHERE id = ?1",
+            "SELECT etag, last_modified, error_count, next_allowed FROM feeds WHERE id = ?1",
             [feed.0],
             |r| {
                 Ok(FetchState {
                     etag: r.get(0)?,
                     last_modified: r.get(1)?,
-                    last_attempt: r.get(2)?,
-                    error_count: r.get(3)?,
-                    next_allowed: r.get(4)?,
+                    error_count: r.get(2)?,
+                    next_allowed: r.get(3)?,
                 })
             },
         )?)
@@ -521,18 +514,6 @@ fn fts_query(input: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
-/// FNV-1a: a stable content hash (std's hasher is not stable across releases).
-fn fnv(parts: &[&str]) -> i64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for p in parts {
-        for b in p.bytes().chain([0xff]) {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100000001b3);
-        }
-    }
-    h as i64
-}
-
 fn upsert_items(
     tx: &Connection,
     feed: FeedId,
@@ -562,12 +543,12 @@ fn upsert_items(
         if !seen.insert(item.key.as_str()) {
             continue;
         }
-        let hash = fnv(&[
+        let hash = crate::model::stable_hash(&[
             &item.title,
             item.link.as_deref().unwrap_or(""),
             item.author.as_deref().unwrap_or(""),
             &item.content,
-        ]);
+        ]) as i64; // SQLite integers are signed; the bits are what matter
         let existing: Option<(i64, i64)> = find
             .query_row(params![feed.0, item.key], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;

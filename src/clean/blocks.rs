@@ -72,7 +72,7 @@ pub fn split_text(input: &str) -> Split {
             let clean = super::sanitize(b);
             let html = clean
                 .lines()
-                .map(|l| crate::feed::parse::escape_html(l.trim_end()))
+                .map(|l| super::escape_html(l.trim_end()))
                 .collect::<Vec<_>>()
                 .join("<br>");
             Block {
@@ -276,7 +276,7 @@ impl Pending {
         }
         let clean = super::sanitize(t);
         self.text.push_str(&clean);
-        self.html.push_str(&crate::feed::parse::escape_html(&clean));
+        self.html.push_str(&super::escape_html(&clean));
     }
 
     fn flush(&mut self, split: &mut Split) {
@@ -347,7 +347,7 @@ fn serialize(
                     Node::Text(t) => {
                         let clean = super::sanitize(&t.text);
                         text.push_str(&clean);
-                        html.push_str(&crate::feed::parse::escape_html(&clean));
+                        html.push_str(&super::escape_html(&clean));
                     }
                     Node::Element(e) => {
                         let name = e.name();
@@ -372,10 +372,7 @@ fn serialize(
                                 .map(super::sanitize_line)
                                 .filter(|a| !a.is_empty())
                             {
-                                html.push_str(&format!(
-                                    "[{}]",
-                                    crate::feed::parse::escape_html(&alt)
-                                ));
+                                html.push_str(&format!("[{}]", super::escape_html(&alt)));
                                 text.push_str(&format!(" {alt} "));
                             }
                         } else if depth <= MAX_DEPTH && keeps_tag(name) {

@@ -269,7 +269,7 @@ fn render_blocks<'a>(htmls: impl Iterator<Item = &'a str>, width: usize) -> Vec<
         .collect()
 }
 
-/// The text of `<p>…</p>` holding only text and `<br>`, with its three escapes undone.
+/// The text of `<p>…</p>` holding only text and `<br>`, with `escape_html` undone.
 fn plain_paragraph(html: &str) -> Option<String> {
     let inner = html.strip_prefix("<p>")?.strip_suffix("</p>")?;
     if inner.replace("<br>", "").contains('<') {
@@ -279,6 +279,7 @@ fn plain_paragraph(html: &str) -> Option<String> {
         inner
             .replace("&lt;", "<")
             .replace("&gt;", ">")
+            .replace("&quot;", "\"")
             .replace("&amp;", "&"),
     )
 }
@@ -365,6 +366,14 @@ fn number_links(
     }
     out.push_str(rest);
     out
+}
+
+/// Escapes text for HTML (element content and quoted attribute values).
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Only web links are ever opened or copied; `javascript:`, `data:`, `file:` never.

@@ -105,10 +105,6 @@ impl Fetcher {
         Ok(Fetcher { client, settings })
     }
 
-    pub fn settings(&self) -> &FetchSettings {
-        &self.settings
-    }
-
     pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
         match classify(url) {
             Source::Http => self.fetch_http(url, validators).await,

@@ -483,7 +483,10 @@ fn normalise_entry(e: feed_rs::model::Entry) -> ParsedItem {
     } else if let Some(link) = &link {
         link.clone()
     } else {
-        format!("h:{:016x}", fnv64(&format!("{title}\u{0}{published:?}")))
+        format!(
+            "h:{:016x}",
+            crate::model::stable_hash(&[&title, &format!("{published:?}")])
+        )
     };
     ParsedItem {
         key,
@@ -520,21 +523,9 @@ fn as_html(body: &str, subtype: &str) -> String {
     body.split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| format!("<p>{}</p>", escape_html(p)))
+        .map(|p| format!("<p>{}</p>", crate::clean::escape_html(p)))
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-fn fnv64(s: &str) -> u64 {
-    s.bytes().fold(0xcbf29ce484222325u64, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x100000001b3)
-    })
 }
 
 #[cfg(test)]
