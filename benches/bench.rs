@@ -456,17 +456,34 @@ fn main() {
     let started = Instant::now();
     let mut rows = Vec::new();
     clean_rows(&mut rows);
-    refresh_rows(200, 25, 0, runs, newsboat, &mut rows);
-    refresh_rows(200, 25, 50, runs, newsboat, &mut rows);
-    if !quick {
-        refresh_rows(1000, 25, 0, runs, newsboat, &mut rows);
-        refresh_rows(1000, 25, 50, runs, false, &mut rows);
-        let dir = refresh_rows(500, 200, 0, 1, false, &mut rows).unwrap();
-        reader_rows(&dir.path().join("cache.sqlite"), runs, &mut rows);
-    } else {
-        let dir = refresh_rows(200, 25, 0, 1, false, &mut rows).unwrap();
-        reader_rows(&dir.path().join("cache.sqlite"), runs, &mut rows);
+    // BENCH_ONLY=clean: just the cleaning figure (seconds instead of minutes).
+    let clean_only = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "clean");
+    if !clean_only {
+        refresh_and_reader_rows(runs, quick, newsboat, &mut rows);
     }
+    print_table(&rows);
+    println!(
+        "\n{} runs per figure, {:.0} s in all",
+        runs,
+        started.elapsed().as_secs_f64()
+    );
+}
+
+fn refresh_and_reader_rows(runs: usize, quick: bool, newsboat: bool, rows: &mut Vec<Row>) {
+    refresh_rows(200, 25, 0, runs, newsboat, rows);
+    refresh_rows(200, 25, 50, runs, newsboat, rows);
+    if !quick {
+        refresh_rows(1000, 25, 0, runs, newsboat, rows);
+        refresh_rows(1000, 25, 50, runs, false, rows);
+        let dir = refresh_rows(500, 200, 0, 1, false, rows).unwrap();
+        reader_rows(&dir.path().join("cache.sqlite"), runs, rows);
+    } else {
+        let dir = refresh_rows(200, 25, 0, 1, false, rows).unwrap();
+        reader_rows(&dir.path().join("cache.sqlite"), runs, rows);
+    }
+}
+
+fn print_table(rows: &[Row]) {
     let w = rows
         .iter()
         .map(|r| r.workload.chars().count())
@@ -482,12 +499,7 @@ fn main() {
         "workload", "tidings (median of runs)"
     );
     println!("{}-|-{}-|-{}", "-".repeat(w), "-".repeat(t), "-".repeat(28));
-    for r in &rows {
+    for r in rows {
         println!("{:w$} | {:t$} | {}", r.workload, r.tidings, r.newsboat);
     }
-    println!(
-        "\n{} runs per figure, {:.0} s in all",
-        runs,
-        started.elapsed().as_secs_f64()
-    );
 }

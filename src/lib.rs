@@ -27,7 +27,7 @@
 //! | [`feed::fulltext`] | an item's web page → its main content (dom_smoothie) | fetch, parse |
 //! | [`feed::poller`] | many feeds at once, bounded concurrency, backoff, Retry-After; fetch → parse → store, then full articles | fetch, parse, fulltext, store |
 //! | [`store`] | the only SQL: schema + `user_version` migrations, WAL, upserts that keep read/starred, retention, FTS5 search, batched writes | `model` |
-//! | [`clean`] | the sanitiser, and article → blocks → keep/hide verdicts → text; rules from `assets/rules.toml` | — (pure) |
+//! | [`clean`] | the sanitiser, and article → blocks (one tokenizer pass, no DOM) → keep/hide verdicts → text; rules from `assets/rules.toml`; long articles on rayon's two threads | — (pure) |
 //! | [`opml`] | OPML subscription lists in and out | `clean::sanitize_line` |
 //! | [`app`] | `App` state, `Action`, `App::update(event) -> Vec<Command>`; pure | model, clean |
 //! | [`keymap`] | key events → `Action`, from defaults and `[keys]`; pure | app |

@@ -1,24 +1,47 @@
 //! Splits an article into blocks — paragraphs, headings, list items, quotes — keeping, for
-//! each, its text, a minimal HTML form to render, and the structural hints around it
-//! (class and id names, forms and buttons).
+//! each, its text, what to render, and the structural hints around it (class and id names,
+//! forms and buttons).
+//!
+//! One pass over the tokens, no DOM: open elements are kept on a stack, and the tags a
+//! browser closes without being told (a `<p>` before a `<div>`, one `<li>` before the next)
+//! are closed by the same rules. A block-level element without block children becomes a
+//! block with everything inside it; loose inline content between blocks becomes a block of
+//! its own.
 
-use ego_tree::iter::Edge;
-use scraper::{Html, Node};
+use std::borrow::Cow;
 
-/// Markers placed around a link's index in block HTML; replaced by `[n]` when rendering.
+use super::tokens::{tokens, Tag, Token};
+
+/// Markers placed around a link's index in block text; replaced by `[n]` when rendering.
 pub const LINK_OPEN: char = '\u{e000}';
 pub const LINK_CLOSE: char = '\u{e001}';
+/// A hard line break (`<br>`) in a plain block.
+pub const BREAK: char = '\u{e002}';
 
 /// Deeper elements are flattened: their text is kept, their nesting is not.
 const MAX_DEPTH: usize = 64;
+
+/// What a block renders.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// Text with link markers and [`BREAK`]s only — most of any article. Wrapped directly.
+    Plain(String),
+    /// A small HTML fragment (only tags the renderer uses), rendered by html2text.
+    Html(String),
+}
+
+impl Default for Body {
+    fn default() -> Self {
+        Body::Plain(String::new())
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Block {
     /// Plain text, whitespace collapsed, for the classifier.
     pub text: String,
-    /// What the renderer receives: a small HTML fragment.
-    pub html: String,
-    /// Class and id names of the block and its ancestors, lowercased.
+    pub body: Body,
+    /// Class and id names of the block, its ancestors and its descendants, lowercased.
     pub classes: Vec<String>,
     /// The block holds or sits in a form, a button or an input.
     pub interactive: bool,
@@ -36,7 +59,7 @@ pub struct Split {
 
 /// True when the input looks like HTML rather than plain text.
 pub fn is_html(input: &str) -> bool {
-    let sample = &input[..input.len().min(4096)];
+    let sample = &input[..input.floor_char_boundary(4096)];
     let lower = sample.to_ascii_lowercase();
     [
         "<p",
@@ -69,15 +92,13 @@ pub fn split_text(input: &str) -> Split {
         .map(|b| b.trim_matches(|c: char| c == '\n' || c == '\r'))
         .filter(|b| !b.trim().is_empty())
         .map(|b| {
-            let clean = super::sanitize(b);
-            let html = clean
-                .lines()
-                .map(|l| super::escape_html(l.trim_end()))
-                .collect::<Vec<_>>()
-                .join("<br>");
+            let clean = text_of(b);
+            let mut text = Collapsed::default();
+            text.push(&clean);
+            let lines: Vec<&str> = clean.lines().map(str::trim_end).collect();
             Block {
-                text: collapse(&clean),
-                html: format!("<p>{html}</p>"),
+                text: text.0,
+                body: Body::Plain(lines.join(&BREAK.to_string())),
                 heading: b.trim_start().starts_with('#'),
                 ..Block::default()
             }
@@ -89,15 +110,634 @@ pub fn split_text(input: &str) -> Split {
     }
 }
 
-fn collapse(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for w in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(w);
+/// HTML: see the module docs.
+pub fn split_html(input: &str) -> Split {
+    let mut splitter = Splitter::default();
+    for token in tokens(input) {
+        splitter.token(token);
     }
-    out
+    if splitter.leaf.is_some() {
+        splitter.end_leaf();
+    }
+    splitter.flush_pending();
+    splitter.split
+}
+
+/// Feed text as it may be shown: no control sequences, none of our own markers, and a
+/// carriage return is a newline (as HTML reads it), not nothing.
+fn text_of(raw: &str) -> Cow<'_, str> {
+    let clean = if raw.contains('\r') {
+        Cow::Owned(super::sanitize(&raw.replace("\r\n", "\n").replace('\r', "\n")).into_owned())
+    } else {
+        super::sanitize(raw)
+    };
+    // Our markers are U+E000..U+E002: EE 80 80..82 in UTF-8.
+    if !clean.as_bytes().contains(&0xee) {
+        return clean;
+    }
+    Cow::Owned(
+        clean
+            .chars()
+            .filter(|c| !('\u{e000}'..='\u{e002}').contains(c))
+            .collect(),
+    )
+}
+
+/// Text with runs of whitespace collapsed to one space, trimmed at the start.
+#[derive(Default)]
+struct Collapsed(String, bool);
+
+impl Collapsed {
+    fn push(&mut self, t: &str) {
+        let bytes = t.as_bytes();
+        // Usually words are one ASCII space apart already: then only the ends need care.
+        let mut irregular = false;
+        let mut previous = 0u8;
+        for &b in bytes {
+            irregular |= (b < b' ')
+                | matches!(b, 0xc2 | 0xe1 | 0xe2 | 0xe3)
+                | (b == b' ' && previous == b' ');
+            previous = b;
+        }
+        if !irregular {
+            if bytes.first() == Some(&b' ') {
+                self.1 = true;
+            }
+            self.word(t.trim_matches(' '));
+            if t.len() > 1 && bytes.last() == Some(&b' ') {
+                self.1 = true;
+            }
+            return;
+        }
+        let mut run = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let Some(len) = whitespace_at(t, i) else {
+                i += 1;
+                continue;
+            };
+            // A single space between two words is already collapsed: it stays in the run,
+            // which is copied whole.
+            let single = bytes[i] == b' '
+                && i > run
+                && i + 1 < bytes.len()
+                && whitespace_at(t, i + 1).is_none();
+            if !single {
+                self.word(&t[run..i]);
+                self.1 = true;
+                run = i + len;
+            }
+            i += len;
+        }
+        self.word(&t[run..]);
+    }
+
+    fn word(&mut self, word: &str) {
+        if word.is_empty() {
+            return;
+        }
+        if self.1 && !self.0.is_empty() {
+            self.0.push(' ');
+        }
+        self.1 = false;
+        self.0.push_str(word);
+    }
+
+    fn space(&mut self) {
+        self.1 = true;
+    }
+}
+
+/// The length of the whitespace character at byte `i` of `s`, if there is one: ASCII
+/// whitespace, or the UTF-8 of U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029,
+/// U+202F, U+205F and U+3000 (what `char::is_whitespace` accepts), read from the bytes.
+#[inline]
+pub fn whitespace_at(s: &str, i: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    match b[i] {
+        b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => Some(1),
+        0x21..=0xc1 => None,
+        0xc2 => matches!(b.get(i + 1), Some(0x85 | 0xa0)).then_some(2),
+        0xe1 => (b.get(i + 1..i + 3) == Some(&[0x9a, 0x80])).then_some(3),
+        0xe2 => match (b.get(i + 1), b.get(i + 2)) {
+            (Some(0x80), Some(0x80..=0x8a | 0xa8 | 0xa9 | 0xaf)) | (Some(0x81), Some(0x9f)) => {
+                Some(3)
+            }
+            _ => None,
+        },
+        0xe3 => (b.get(i + 1..i + 3) == Some(&[0x80, 0x80])).then_some(3),
+        _ => None,
+    }
+}
+
+/// A block's rendering, built as plain text until some markup needs HTML.
+enum Out {
+    Plain { text: String, item: bool },
+    Html(String),
+}
+
+impl Out {
+    fn text(&mut self, t: &str) {
+        match self {
+            Out::Plain { text, .. } => text.push_str(t),
+            Out::Html(html) => escape_into(html, t),
+        }
+    }
+
+    fn line_break(&mut self) {
+        match self {
+            Out::Plain { text, .. } => text.push(BREAK),
+            Out::Html(html) => html.push_str("<br>"),
+        }
+    }
+
+    fn link(&mut self, index: usize) {
+        let (Out::Plain { text, .. } | Out::Html(text)) = self;
+        push_link(text, index);
+    }
+
+    fn tag(&mut self, close: bool, name: &str) {
+        if let Out::Plain { text, item } = self {
+            let mut html = String::from(if *item { "<ul><li>" } else { "<p>" });
+            for (i, part) in text.split(BREAK).enumerate() {
+                if i > 0 {
+                    html.push_str("<br>");
+                }
+                escape_into(&mut html, part);
+            }
+            *self = Out::Html(html);
+        }
+        if let Out::Html(html) = self {
+            html.push_str(if close { "</" } else { "<" });
+            html.push_str(name);
+            html.push('>');
+        }
+    }
+}
+
+fn escape_into(out: &mut String, t: &str) {
+    let mut rest = t;
+    while let Some(i) = rest.find(['&', '<', '>', '"']) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            _ => "&quot;",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// An element open outside any block.
+struct Open {
+    name: String,
+    classes: Vec<String>,
+    container: bool,
+    interactive: bool,
+}
+
+/// An element open inside the block being built.
+struct Inner {
+    name: String,
+    /// Its tag was written to the block's HTML, so its end tag must be too.
+    written: bool,
+    /// A link: its target and where its text started.
+    link: Option<(String, usize)>,
+}
+
+/// The block being built: a leaf block element and everything inside it.
+struct Leaf {
+    name: String,
+    text: Collapsed,
+    text_len: usize,
+    out: Out,
+    inner: Vec<Inner>,
+    classes: Vec<String>,
+    interactive: bool,
+}
+
+/// Loose inline content between blocks.
+#[derive(Default)]
+struct Pending {
+    text: Collapsed,
+    plain: String,
+    started: bool,
+    classes: Vec<String>,
+    interactive: bool,
+    link: Option<String>,
+}
+
+#[derive(Default)]
+struct Splitter {
+    split: Split,
+    open: Vec<Open>,
+    leaf: Option<Leaf>,
+    pending: Pending,
+    /// Inside an element whose content is never shown: its name and nesting.
+    skip: Option<(String, usize)>,
+}
+
+impl Splitter {
+    fn token(&mut self, token: Token<'_>) {
+        if let Some((name, depth)) = &mut self.skip {
+            match &token {
+                Token::Start(t) if t.name == *name && !t.self_closing => *depth += 1,
+                Token::End(n) if n == name => {
+                    *depth -= 1;
+                    if *depth == 0 {
+                        self.skip = None;
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
+        if self.leaf.is_some() && self.leaf_token(&token) {
+            return;
+        }
+        match token {
+            Token::Text(t) => self.pending_text(&t),
+            Token::Start(tag) => self.start(tag),
+            Token::End(name) => self.end(&name),
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>) {
+        let name = tag.name.as_ref();
+        if matches!(name, "html" | "head" | "body") {
+            return;
+        }
+        if is_void(name) {
+            match name {
+                "br" => self.pending.plain.push(BREAK),
+                "input" => self.pending.interactive = true,
+                "hr" => self.flush_pending(),
+                _ => {}
+            }
+            return;
+        }
+        if is_skipped(name) {
+            if !tag.self_closing {
+                self.skip = Some((name.to_string(), 1));
+            }
+            return;
+        }
+        if is_leaf_block(name) {
+            self.flush_pending();
+            let mut classes = names_of(&tag);
+            classes.extend(self.open.iter().flat_map(|o| o.classes.iter().cloned()));
+            let mut out = match name {
+                "p" => Out::Plain {
+                    text: String::new(),
+                    item: false,
+                },
+                "li" => Out::Plain {
+                    text: String::new(),
+                    item: true,
+                },
+                _ => Out::Html(String::new()),
+            };
+            if keeps_tag(name) && matches!(out, Out::Html(_)) {
+                out.tag(false, name);
+            }
+            self.leaf = Some(Leaf {
+                name: name.to_string(),
+                text: Collapsed::default(),
+                text_len: 0,
+                out,
+                inner: Vec::new(),
+                classes,
+                interactive: self.open.iter().any(|o| o.interactive),
+            });
+            return;
+        }
+        let container = is_container(name);
+        if container {
+            self.flush_pending();
+        } else {
+            if is_interactive(name) {
+                self.pending.interactive = true;
+            }
+            if name == "a" {
+                self.pending.link = link_target(&tag);
+            }
+        }
+        self.open.push(Open {
+            name: name.to_string(),
+            classes: names_of(&tag),
+            container,
+            interactive: is_interactive(name),
+        });
+    }
+
+    fn end(&mut self, name: &str) {
+        let Some(at) = self.open.iter().rposition(|o| o.name == name) else {
+            return;
+        };
+        while self.open.len() > at {
+            let Some(open) = self.open.pop() else { break };
+            if open.name == "a" {
+                if let Some(href) = self.pending.link.take() {
+                    if !self.pending.plain.trim().is_empty() {
+                        let index = link_index(&mut self.split.links, href);
+                        push_link(&mut self.pending.plain, index);
+                    }
+                }
+            }
+            if open.container {
+                self.flush_pending();
+            }
+        }
+    }
+
+    fn pending_text(&mut self, raw: &str) {
+        let p = &mut self.pending;
+        if !p.started && raw.trim().is_empty() {
+            return;
+        }
+        let t = text_of(raw);
+        if !p.started {
+            p.started = true;
+            p.classes = self
+                .open
+                .iter()
+                .flat_map(|o| o.classes.iter().cloned())
+                .collect();
+            p.interactive |= self.open.iter().any(|o| o.interactive);
+        }
+        p.text.push(&t);
+        p.plain.push_str(&t);
+    }
+
+    fn flush_pending(&mut self) {
+        let p = std::mem::take(&mut self.pending);
+        if !p.text.0.is_empty() {
+            self.split.blocks.push(Block {
+                text: p.text.0,
+                body: Body::Plain(p.plain),
+                classes: p.classes,
+                interactive: p.interactive,
+                heading: false,
+                list_item: false,
+            });
+        }
+    }
+
+    /// A token inside a block. False when the token ended the block and is still to be
+    /// handled outside it.
+    fn leaf_token(&mut self, token: &Token<'_>) -> bool {
+        let Some(leaf) = self.leaf.as_mut() else {
+            return false;
+        };
+        match token {
+            Token::Text(raw) => {
+                let t = text_of(raw);
+                leaf.text.push(&t);
+                leaf.text_len += t.len();
+                leaf.out.text(&t);
+                true
+            }
+            Token::Start(tag) => {
+                let name = tag.name.as_ref();
+                if closes_leaf(leaf, name) {
+                    self.end_leaf();
+                    return false;
+                }
+                if closes_p(name) {
+                    if let Some(at) = leaf.inner.iter().rposition(|e| e.name == "p") {
+                        close_inner(leaf, at, &mut self.split.links);
+                    }
+                } else if let Some(at) = open_item(leaf, name) {
+                    close_inner(leaf, at, &mut self.split.links);
+                }
+                if is_interactive(name) {
+                    leaf.interactive = true;
+                }
+                leaf.classes.extend(names_of(tag));
+                if is_void(name) {
+                    match name {
+                        "br" => {
+                            leaf.out.line_break();
+                            leaf.text.space();
+                        }
+                        "img" => {
+                            if let Some(alt) = tag.alt.as_deref().map(super::sanitize_line) {
+                                if !alt.is_empty() {
+                                    leaf.out.text(&format!("[{alt}]"));
+                                    leaf.text.push(&format!(" {alt} "));
+                                    leaf.text_len += alt.len();
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                    return true;
+                }
+                if is_skipped(name) {
+                    if !tag.self_closing {
+                        self.skip = Some((name.to_string(), 1));
+                    }
+                    return true;
+                }
+                let depth = leaf.inner.len() + 2;
+                let mut written = false;
+                if name != "a" {
+                    if depth <= MAX_DEPTH && keeps_tag(name) {
+                        leaf.out.tag(false, name);
+                        written = true;
+                    } else if matches!(name, "div" | "section" | "p" | "tr") {
+                        leaf.out.line_break();
+                        leaf.text.space();
+                    }
+                }
+                let link = (name == "a")
+                    .then(|| link_target(tag))
+                    .flatten()
+                    .map(|href| (href, leaf.text_len));
+                leaf.inner.push(Inner {
+                    name: name.to_string(),
+                    written,
+                    link,
+                });
+                true
+            }
+            Token::End(name) => {
+                let name = name.as_ref();
+                if let Some(at) = leaf.inner.iter().rposition(|e| e.name == name) {
+                    close_inner(leaf, at, &mut self.split.links);
+                    return true;
+                }
+                if name == leaf.name || (is_heading(name) && is_heading(&leaf.name)) {
+                    self.end_leaf();
+                    return true;
+                }
+                if self.open.iter().any(|o| o.name == name) {
+                    self.end_leaf();
+                    return false;
+                }
+                true
+            }
+        }
+    }
+
+    fn end_leaf(&mut self) {
+        let Some(mut leaf) = self.leaf.take() else {
+            return;
+        };
+        close_inner(&mut leaf, 0, &mut self.split.links);
+        let list_item = leaf.name == "li";
+        let body = match leaf.out {
+            Out::Plain { text, .. } => Body::Plain(text),
+            Out::Html(mut html) => {
+                if list_item {
+                    html.push_str("</li></ul>");
+                } else if keeps_tag(&leaf.name) {
+                    html.push_str("</");
+                    html.push_str(&leaf.name);
+                    html.push('>');
+                }
+                Body::Html(html)
+            }
+        };
+        if !leaf.text.0.is_empty() {
+            self.split.blocks.push(Block {
+                text: leaf.text.0,
+                body,
+                classes: leaf.classes,
+                interactive: leaf.interactive,
+                heading: is_heading(&leaf.name),
+                list_item,
+            });
+        }
+    }
+}
+
+/// Closes the elements open inside a block from the innermost down to `at`.
+fn close_inner(leaf: &mut Leaf, at: usize, links: &mut Vec<String>) {
+    while leaf.inner.len() > at {
+        let Some(e) = leaf.inner.pop() else { break };
+        if let Some((href, start)) = e.link {
+            if leaf.text_len > start {
+                leaf.out.link(link_index(links, href));
+            }
+        }
+        if e.written {
+            leaf.out.tag(true, &e.name);
+        } else if matches!(e.name.as_str(), "td" | "th") {
+            leaf.out.text(" ");
+            leaf.text.space();
+        }
+    }
+}
+
+/// True when a start tag `name` ends the block itself, as a browser would close it.
+fn closes_leaf(leaf: &Leaf, name: &str) -> bool {
+    match leaf.name.as_str() {
+        "p" => closes_p(name),
+        "li" => name == "li" && open_item(leaf, name).is_none() && !in_list(leaf),
+        "dt" | "dd" => {
+            matches!(name, "dt" | "dd") && open_item(leaf, name).is_none() && !in_list(leaf)
+        }
+        h if is_heading(h) => is_heading(name) && leaf.inner.is_empty(),
+        _ => false,
+    }
+}
+
+/// A list item open inside the block that a new `name` item closes.
+fn open_item(leaf: &Leaf, name: &str) -> Option<usize> {
+    let siblings: &[&str] = match name {
+        "li" => &["li"],
+        "dt" | "dd" => &["dt", "dd"],
+        _ => return None,
+    };
+    for (i, e) in leaf.inner.iter().enumerate().rev() {
+        if siblings.contains(&e.name.as_str()) {
+            return Some(i);
+        }
+        if is_special(&e.name) {
+            return None;
+        }
+    }
+    None
+}
+
+/// A nested list (or other special element) is open inside the block.
+fn in_list(leaf: &Leaf) -> bool {
+    leaf.inner.iter().any(|e| is_special(&e.name))
+}
+
+/// Elements that stop the search for an open list item (HTML's "special" category, less
+/// `address`, `div` and `p`).
+fn is_special(name: &str) -> bool {
+    (is_container(name) || is_leaf_block(name)) && !matches!(name, "div" | "p" | "address")
+}
+
+/// Start tags that close an open `<p>`.
+fn closes_p(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "header"
+            | "hgroup"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "section"
+            | "summary"
+            | "ul"
+            | "pre"
+            | "listing"
+            | "form"
+            | "li"
+            | "dd"
+            | "dt"
+            | "table"
+            | "hr"
+            | "xmp"
+            | "plaintext"
+    ) || is_heading(name)
+}
+
+fn is_heading(name: &str) -> bool {
+    matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "keygen"
+    )
 }
 
 fn is_leaf_block(name: &str) -> bool {
@@ -124,9 +764,7 @@ fn is_leaf_block(name: &str) -> bool {
 fn is_container(name: &str) -> bool {
     matches!(
         name,
-        "html"
-            | "body"
-            | "div"
+        "div"
             | "section"
             | "article"
             | "main"
@@ -143,13 +781,13 @@ fn is_container(name: &str) -> bool {
             | "details"
             | "summary"
             | "center"
-            | "hr"
             | "picture"
             | "video"
             | "audio"
     )
 }
 
+/// Elements whose content is never part of the article text.
 fn is_skipped(name: &str) -> bool {
     matches!(
         name,
@@ -157,15 +795,15 @@ fn is_skipped(name: &str) -> bool {
             | "style"
             | "noscript"
             | "template"
-            | "head"
             | "title"
             | "svg"
             | "math"
             | "object"
-            | "embed"
             | "canvas"
-            | "link"
-            | "meta"
+            | "iframe"
+            | "noembed"
+            | "noframes"
+            | "xmp"
     )
 }
 
@@ -173,262 +811,30 @@ fn is_interactive(name: &str) -> bool {
     matches!(name, "form" | "input" | "button" | "select" | "textarea")
 }
 
-/// HTML: block-level elements without block children become blocks; loose inline content
-/// between them becomes a block of its own.
-pub fn split_html(input: &str) -> Split {
-    let doc = Html::parse_fragment(input);
-    let mut split = Split::default();
-    // Open elements: (is container, class names, interactive).
-    let mut stack: Vec<(bool, Vec<String>, bool)> = Vec::new();
-    let mut pending = Pending::default();
-    let mut skip_until: Option<ego_tree::NodeId> = None;
-    for edge in doc.tree.root().traverse() {
-        match edge {
-            Edge::Open(node) => {
-                if skip_until.is_some() {
-                    continue;
-                }
-                match node.value() {
-                    Node::Text(t) => pending.text(&t.text, &stack),
-                    Node::Element(e) => {
-                        let name = e.name();
-                        if is_skipped(name) {
-                            skip_until = Some(node.id());
-                            continue;
-                        }
-                        let mut classes = names_of(e);
-                        if is_leaf_block(name) {
-                            pending.flush(&mut split);
-                            classes.extend(stack.iter().flat_map(|(_, c, _)| c.iter().cloned()));
-                            let interactive = stack.iter().any(|(_, _, i)| *i);
-                            let block = serialize(node, &mut split.links, classes, interactive);
-                            if !block.text.is_empty() {
-                                split.blocks.push(block);
-                            }
-                            skip_until = Some(node.id());
-                        } else if is_container(name) {
-                            pending.flush(&mut split);
-                            stack.push((true, classes, is_interactive(name)));
-                        } else {
-                            if is_interactive(name) {
-                                pending.interactive = true;
-                            }
-                            if name == "br" {
-                                pending.html.push_str("<br>");
-                            } else if name == "a" {
-                                pending.link = link_target(e);
-                            }
-                            stack.push((false, classes, false));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Edge::Close(node) => {
-                if let Some(id) = skip_until {
-                    if id == node.id() {
-                        skip_until = None;
-                    }
-                    continue;
-                }
-                if let Node::Element(e) = node.value() {
-                    if is_container(e.name()) {
-                        pending.flush(&mut split);
-                    }
-                    if e.name() == "a" {
-                        if let Some(href) = pending.link.take() {
-                            if !pending.text.trim().is_empty() {
-                                push_link(&mut pending.html, &mut split.links, href);
-                            }
-                        }
-                    }
-                    if !is_leaf_block(e.name()) && !is_skipped(e.name()) {
-                        stack.pop();
-                    }
-                }
-            }
-        }
-    }
-    pending.flush(&mut split);
-    split
-}
-
-#[derive(Default)]
-struct Pending {
-    text: String,
-    html: String,
-    classes: Vec<String>,
-    interactive: bool,
-    link: Option<String>,
-}
-
-impl Pending {
-    fn text(&mut self, t: &str, stack: &[(bool, Vec<String>, bool)]) {
-        if self.text.is_empty() && t.trim().is_empty() {
-            return;
-        }
-        if self.classes.is_empty() {
-            self.classes = stack
-                .iter()
-                .flat_map(|(_, c, _)| c.iter().cloned())
-                .collect();
-            self.interactive |= stack.iter().any(|(_, _, i)| *i);
-        }
-        let clean = super::sanitize(t);
-        self.text.push_str(&clean);
-        self.html.push_str(&super::escape_html(&clean));
-    }
-
-    fn flush(&mut self, split: &mut Split) {
-        let p = std::mem::take(self);
-        let text = collapse(&p.text);
-        if !text.is_empty() {
-            split.blocks.push(Block {
-                text,
-                html: format!("<p>{}</p>", p.html),
-                classes: p.classes,
-                interactive: p.interactive,
-                heading: false,
-                list_item: false,
-            });
-        }
-    }
-}
-
-fn names_of(e: &scraper::node::Element) -> Vec<String> {
-    e.classes()
-        .map(|c| c.to_ascii_lowercase())
-        .chain(e.id().map(|i| i.to_ascii_lowercase()))
+fn names_of(tag: &Tag<'_>) -> Vec<String> {
+    let classes = tag.class.as_deref().unwrap_or("").split_ascii_whitespace();
+    classes
+        .chain(tag.id.as_deref().map(str::trim).filter(|i| !i.is_empty()))
+        .map(str::to_ascii_lowercase)
         .collect()
 }
 
-fn link_target(e: &scraper::node::Element) -> Option<String> {
-    let href = e.attr("href")?.trim();
+fn link_target(tag: &Tag<'_>) -> Option<String> {
+    let href = tag.href.as_deref()?.trim();
     (!href.is_empty() && !href.starts_with('#')).then(|| super::sanitize_line(href))
 }
 
-fn push_link(html: &mut String, links: &mut Vec<String>, href: String) {
-    let index = links.iter().position(|l| *l == href).unwrap_or_else(|| {
+fn link_index(links: &mut Vec<String>, href: String) -> usize {
+    links.iter().position(|l| *l == href).unwrap_or_else(|| {
         links.push(href);
         links.len() - 1
-    });
-    html.push(LINK_OPEN);
-    html.push_str(&index.to_string());
-    html.push(LINK_CLOSE);
+    })
 }
 
-/// Serialises a block element to minimal HTML (only tags the renderer uses), iteratively,
-/// so that absurd nesting cannot overflow the stack.
-fn serialize(
-    root: ego_tree::NodeRef<Node>,
-    links: &mut Vec<String>,
-    mut classes: Vec<String>,
-    mut interactive: bool,
-) -> Block {
-    let mut html = String::new();
-    let mut text = String::new();
-    let mut depth = 0usize;
-    let mut open_links: Vec<(ego_tree::NodeId, String, usize)> = Vec::new();
-    let mut skip: Option<ego_tree::NodeId> = None;
-    let root_name = match root.value() {
-        Node::Element(e) => e.name().to_string(),
-        _ => String::new(),
-    };
-    if root_name == "li" {
-        html.push_str("<ul>");
-    }
-    for edge in root.traverse() {
-        match edge {
-            Edge::Open(node) => {
-                if skip.is_some() {
-                    continue;
-                }
-                match node.value() {
-                    Node::Text(t) => {
-                        let clean = super::sanitize(&t.text);
-                        text.push_str(&clean);
-                        html.push_str(&super::escape_html(&clean));
-                    }
-                    Node::Element(e) => {
-                        let name = e.name();
-                        if is_skipped(name) {
-                            skip = Some(node.id());
-                            continue;
-                        }
-                        if is_interactive(name) {
-                            interactive = true;
-                        }
-                        if node.id() != root.id() {
-                            classes.extend(names_of(e));
-                        }
-                        depth += 1;
-                        if name == "a" {
-                            if let Some(href) = link_target(e) {
-                                open_links.push((node.id(), href, text.len()));
-                            }
-                        } else if name == "img" {
-                            if let Some(alt) = e
-                                .attr("alt")
-                                .map(super::sanitize_line)
-                                .filter(|a| !a.is_empty())
-                            {
-                                html.push_str(&format!("[{}]", super::escape_html(&alt)));
-                                text.push_str(&format!(" {alt} "));
-                            }
-                        } else if depth <= MAX_DEPTH && keeps_tag(name) {
-                            html.push('<');
-                            html.push_str(name);
-                            html.push('>');
-                        } else if matches!(name, "div" | "section" | "p" | "tr") {
-                            html.push_str("<br>");
-                            text.push(' ');
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Edge::Close(node) => {
-                if let Some(id) = skip {
-                    if id == node.id() {
-                        skip = None;
-                    }
-                    continue;
-                }
-                if let Node::Element(e) = node.value() {
-                    let name = e.name();
-                    if name == "a" {
-                        if let Some(pos) =
-                            open_links.iter().rposition(|(id, _, _)| *id == node.id())
-                        {
-                            let (_, href, start) = open_links.remove(pos);
-                            if text.len() > start {
-                                push_link(&mut html, links, href);
-                            }
-                        }
-                    } else if depth <= MAX_DEPTH && keeps_tag(name) && !is_void(name) {
-                        html.push_str("</");
-                        html.push_str(name);
-                        html.push('>');
-                    } else if matches!(name, "td" | "th") {
-                        html.push(' ');
-                        text.push(' ');
-                    }
-                    depth = depth.saturating_sub(1);
-                }
-            }
-        }
-    }
-    if root_name == "li" {
-        html.push_str("</ul>");
-    }
-    Block {
-        text: collapse(&text),
-        html,
-        classes,
-        interactive,
-        heading: root_name.len() == 2 && root_name.starts_with('h') && root_name != "hr",
-        list_item: root_name == "li",
-    }
+fn push_link(text: &mut String, index: usize) {
+    text.push(LINK_OPEN);
+    text.push_str(&index.to_string());
+    text.push(LINK_CLOSE);
 }
 
 fn keeps_tag(name: &str) -> bool {
@@ -470,10 +876,6 @@ fn keeps_tag(name: &str) -> bool {
     )
 }
 
-fn is_void(name: &str) -> bool {
-    name == "br"
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,7 +887,10 @@ mod tests {
         assert_eq!(texts, ["Title", "One link.", "x", "y", "loose text"]);
         assert!(s.blocks[0].heading);
         assert_eq!(s.links, ["http://a"]);
-        assert!(s.blocks[1].html.contains('\u{e000}'));
+        assert_eq!(
+            s.blocks[1].body,
+            Body::Plain("One link\u{e000}0\u{e001}.".into())
+        );
     }
 
     #[test]
@@ -515,6 +920,6 @@ mod tests {
     fn text_input_splits_on_blank_lines() {
         let s = split_text("A\nb\n\n\nC\n");
         assert_eq!(s.blocks.len(), 2);
-        assert_eq!(s.blocks[0].html, "<p>A<br>b</p>");
+        assert_eq!(s.blocks[0].body, Body::Plain("A\u{e002}b".into()));
     }
 }

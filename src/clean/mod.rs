@@ -5,10 +5,11 @@ mod blocks;
 mod classify;
 mod rules;
 mod sanitize;
+mod tokens;
 
 use serde::Deserialize;
 
-pub use blocks::{is_html, Block};
+pub use blocks::{is_html, Block, Body};
 pub use rules::{RuleError, RuleSpec};
 pub use sanitize::{sanitize, sanitize_line};
 
@@ -154,7 +155,8 @@ impl Cleaned {
         let shown: Vec<usize> = (0..self.blocks.len())
             .filter(|i| reveal || self.verdicts[*i] == Verdict::Keep)
             .collect();
-        let rendered = render_blocks(shown.iter().map(|i| self.blocks[*i].html.as_str()), width);
+        let shown_blocks: Vec<&Block> = shown.iter().map(|i| &self.blocks[*i]).collect();
+        let rendered = render_blocks(&shown_blocks, width);
         let mut numbers: Vec<Option<usize>> = vec![None; self.links.len()];
         let mut listed = Vec::new();
         let mut out = Vec::new();
@@ -185,7 +187,7 @@ impl Cleaned {
                 }
             };
             for line in block_lines {
-                let text = number_links(&line, &mut numbers, &mut listed, &self.links);
+                let text = number_links(line, &mut numbers, &mut listed, &self.links);
                 out.push(Line {
                     text,
                     kind: kind.clone(),
@@ -208,37 +210,52 @@ impl Cleaned {
     }
 }
 
-/// Renders blocks to lines. Plain paragraphs and list items (text and line breaks only —
-/// most of any article) are wrapped here directly, as html2text would; the rest go through html2text in one pass (parsing
-/// once is what keeps a long article fast), separated by marker paragraphs and split back.
-fn render_blocks<'a>(htmls: impl Iterator<Item = &'a str>, width: usize) -> Vec<Vec<String>> {
-    const SEP: &str = "\u{e002}";
-    let mut out: Vec<Option<Vec<String>>> = Vec::new();
+/// Articles with at least this many blocks are read and wrapped on two threads.
+const PARALLEL_BLOCKS: usize = 256;
+
+/// `f` over `items`, in order; long inputs in two halves on rayon's pool (the work per item
+/// stands alone). Its threads live on, and with them the regex caches they have warmed: a
+/// thread spawned per call would start cold every time.
+fn map_in_halves<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if items.len() < PARALLEL_BLOCKS {
+        return items.iter().map(&f).collect();
+    }
+    let (first, second) = items.split_at(items.len() / 2);
+    let (mut head, mut tail): (Vec<R>, Vec<R>) = rayon::join(
+        || first.iter().map(&f).collect(),
+        || second.iter().map(&f).collect(),
+    );
+    head.append(&mut tail);
+    head
+}
+
+/// Renders blocks to lines. Plain blocks (text and line breaks only — most of any article)
+/// are wrapped here directly, as html2text would; the rest go through html2text in one pass
+/// (parsing once is what keeps a long article fast), separated by marker paragraphs and
+/// split back.
+fn render_blocks(blocks: &[&Block], width: usize) -> Vec<Vec<String>> {
+    const SEP: &str = "\u{e003}";
+    let out = map_in_halves(blocks, |block| match &block.body {
+        Body::Plain(text) if block.list_item => {
+            let lines = wrap_paragraph(text, width.saturating_sub(2).max(1));
+            Some(
+                lines
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, l)| format!("{}{l}", if i == 0 { "* " } else { "  " }))
+                    .collect(),
+            )
+        }
+        Body::Plain(text) => Some(wrap_paragraph(text, width)),
+        Body::Html(_) => None,
+    });
     let mut doc = String::new();
-    for html in htmls {
-        let plain = plain_paragraph(html)
-            .map(|text| wrap_paragraph(&text, width))
-            .or_else(|| {
-                let item = html.strip_prefix("<ul><li>")?.strip_suffix("</li></ul>")?;
-                let text = plain_paragraph(&format!("<p>{item}</p>"))?;
-                let lines = wrap_paragraph(&text, width.saturating_sub(2).max(1));
-                Some(
-                    lines
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, l)| format!("{}{l}", if i == 0 { "* " } else { "  " }))
-                        .collect(),
-                )
-            });
-        match plain {
-            Some(lines) => out.push(Some(lines)),
-            None => {
-                doc.push_str("<p>");
-                doc.push_str(SEP);
-                doc.push_str("</p>");
-                doc.push_str(html);
-                out.push(None);
-            }
+    for block in blocks {
+        if let Body::Html(html) = &block.body {
+            doc.push_str("<p>");
+            doc.push_str(SEP);
+            doc.push_str("</p>");
+            doc.push_str(html);
         }
     }
     let mut rendered: Vec<Vec<String>> = Vec::new();
@@ -269,61 +286,53 @@ fn render_blocks<'a>(htmls: impl Iterator<Item = &'a str>, width: usize) -> Vec<
         .collect()
 }
 
-/// The text of `<p>…</p>` holding only text and `<br>`, with `escape_html` undone.
-fn plain_paragraph(html: &str) -> Option<String> {
-    let inner = html.strip_prefix("<p>")?.strip_suffix("</p>")?;
-    if inner.replace("<br>", "").contains('<') {
-        return None;
-    }
-    Some(
-        inner
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&amp;", "&"),
-    )
-}
-
-/// Greedy word wrap by display width; `<br>` breaks lines, runs of spaces collapse as in
-/// HTML (but not non-breaking spaces), and a word wider than the line is cut.
+/// Greedy word wrap by display width; [`blocks::BREAK`] breaks lines, runs of spaces
+/// collapse as in HTML (but not non-breaking spaces), and a word wider than the line is cut.
 fn wrap_paragraph(text: &str, width: usize) -> Vec<String> {
     use unicode_width::UnicodeWidthChar;
     let mut lines = Vec::new();
-    for source in text.split("<br>") {
-        let mut line = String::new();
+    // The words of the line being filled, as byte ranges of `source`.
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    for source in text.split(blocks::BREAK) {
         let mut used = 0;
-        for word in source
-            .split(|c: char| c.is_whitespace() && c != '\u{a0}')
-            .filter(|w| !w.is_empty())
-        {
-            let w: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
+        for (start, end) in word_spans(source) {
+            let word = &source[start..end];
+            let w: usize = if word.is_ascii() {
+                word.len()
+            } else {
+                word.chars().map(|c| c.width().unwrap_or(0)).sum()
+            };
             if used > 0 && used + 1 + w <= width {
-                line.push(' ');
-                line.push_str(word);
+                words.push((start, end));
                 used += 1 + w;
                 continue;
             }
             if used > 0 {
-                lines.push(std::mem::take(&mut line));
+                lines.push(join_words(source, &words));
+                words.clear();
                 used = 0;
             }
             if w <= width {
-                line.push_str(word);
+                words.push((start, end));
                 used = w;
                 continue;
             }
-            for c in word.chars() {
+            // Too wide for any line: cut it, character by character.
+            let mut piece = start;
+            for (i, c) in word.char_indices() {
                 let cw = c.width().unwrap_or(0);
                 if used + cw > width && used > 0 {
-                    lines.push(std::mem::take(&mut line));
+                    lines.push(source[piece..start + i].to_string());
+                    piece = start + i;
                     used = 0;
                 }
-                line.push(c);
                 used += cw;
             }
+            words.push((piece, end));
         }
-        if used > 0 || !line.is_empty() {
-            lines.push(line);
+        if !words.is_empty() {
+            lines.push(join_words(source, &words));
+            words.clear();
         }
     }
     // Non-breaking spaces did their job; print them as spaces.
@@ -335,17 +344,59 @@ fn wrap_paragraph(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// The words at `spans` of `source`, one space apart: copied in one piece when they
+/// already are (the usual case).
+fn join_words(source: &str, spans: &[(usize, usize)]) -> String {
+    let (first, last) = (spans[0].0, spans[spans.len() - 1].1);
+    let single_spaced = spans
+        .windows(2)
+        .all(|w| w[1].0 == w[0].1 + 1 && source.as_bytes()[w[0].1] == b' ');
+    if single_spaced {
+        return source[first..last].to_string();
+    }
+    let mut line = String::with_capacity(last - first);
+    for (i, (start, end)) in spans.iter().enumerate() {
+        if i > 0 {
+            line.push(' ');
+        }
+        line.push_str(&source[*start..*end]);
+    }
+    line
+}
+
+/// Byte ranges of the words to wrap: split at whitespace, except no-break spaces.
+fn word_spans(s: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let space = |i: usize| blocks::whitespace_at(s, i).filter(|_| !s[i..].starts_with('\u{a0}'));
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < s.len() {
+            match space(i) {
+                Some(len) => i += len,
+                None => break,
+            }
+        }
+        if i >= s.len() {
+            return None;
+        }
+        let start = i;
+        while i < s.len() && space(i).is_none() {
+            i += 1;
+        }
+        Some((start, i))
+    })
+}
+
 fn number_links(
-    line: &str,
+    line: String,
     numbers: &mut [Option<usize>],
     listed: &mut Vec<String>,
     links: &[String],
 ) -> String {
     if !line.contains(blocks::LINK_OPEN) {
-        return line.to_string();
+        return line;
     }
     let mut out = String::with_capacity(line.len());
-    let mut rest = line;
+    let mut rest = line.as_str();
     while let Some(at) = rest.find(blocks::LINK_OPEN) {
         out.push_str(&rest[..at]);
         let after = &rest[at + blocks::LINK_OPEN.len_utf8()..];

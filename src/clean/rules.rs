@@ -97,25 +97,6 @@ impl KindRules {
             .map(|i| (self.meta[i].0.as_str(), self.meta[i].1))
             .find(|(_, c)| enabled(*c))
     }
-
-    /// Total matches over all rules, and the category of the first rule that matched.
-    pub fn count(
-        &self,
-        text: &str,
-        enabled: impl Fn(Category) -> bool,
-    ) -> (usize, Option<(&str, Category)>) {
-        let mut total = 0;
-        let mut first = None;
-        for i in self.set.matches(text).into_iter() {
-            let (name, cat) = (&self.meta[i].0, self.meta[i].1);
-            if !enabled(cat) {
-                continue;
-            }
-            total += self.each[i].find_iter(text).count();
-            first.get_or_insert((name.as_str(), cat));
-        }
-        (total, first)
-    }
 }
 
 fn ascii_boundaries(pattern: &str) -> String {
@@ -146,6 +127,19 @@ pub struct Rules {
     pub topic: KindRules,
     pub cta: KindRules,
     pub class: KindRules,
+    /// Formula, ask and topic rules in one set (in that order), so that a block's text is
+    /// scanned once for all three.
+    text: RegexSet,
+}
+
+/// What the formula, ask and topic rules found in one text.
+#[derive(Debug, Default)]
+pub struct TextMatches<'r> {
+    pub formula: Option<(&'r str, Category)>,
+    /// Matches of all ask rules, and the first ask rule that matched.
+    pub asks: usize,
+    pub ask: Option<(&'r str, Category)>,
+    pub topic: bool,
 }
 
 impl Rules {
@@ -158,13 +152,49 @@ impl Rules {
             let specs: Vec<&RuleSpec> = all.iter().copied().filter(|s| s.kind == kind).collect();
             KindRules::new(&specs)
         };
+        let (formula, ask, topic) = (of(Kind::Formula)?, of(Kind::Ask)?, of(Kind::Topic)?);
+        let text = RegexSetBuilder::new(
+            [&formula, &ask, &topic]
+                .iter()
+                .flat_map(|k| k.each.iter().map(Regex::as_str)),
+        )
+        .case_insensitive(true)
+        .dfa_size_limit(64 << 20)
+        .build()
+        .map_err(|e| RuleError::Builtin(e.to_string()))?;
         Ok(Rules {
-            formula: of(Kind::Formula)?,
-            ask: of(Kind::Ask)?,
-            topic: of(Kind::Topic)?,
+            formula,
+            ask,
+            topic,
             cta: of(Kind::Cta)?,
             class: of(Kind::Class)?,
+            text,
         })
+    }
+
+    /// Runs the formula, ask and topic rules over `text` in one pass.
+    pub fn scan<'r>(&'r self, text: &str, enabled: impl Fn(Category) -> bool) -> TextMatches<'r> {
+        let (formulas, asks) = (self.formula.meta.len(), self.ask.meta.len());
+        let mut found = TextMatches::default();
+        let meta = |kind: &'r KindRules, i: usize| {
+            let (name, category) = &kind.meta[i];
+            enabled(*category).then_some((name.as_str(), *category))
+        };
+        for i in self.text.matches(text).into_iter() {
+            if i < formulas {
+                if let Some(m) = meta(&self.formula, i) {
+                    found.formula.get_or_insert(m);
+                }
+            } else if i < formulas + asks {
+                if let Some(m) = meta(&self.ask, i - formulas) {
+                    found.asks += self.ask.each[i - formulas].find_iter(text).count();
+                    found.ask.get_or_insert(m);
+                }
+            } else if meta(&self.topic, i - formulas - asks).is_some() {
+                found.topic = true;
+            }
+        }
+        found
     }
 }
 

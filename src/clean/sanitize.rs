@@ -15,9 +15,20 @@ fn needs_work(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c)
 }
 
+/// True when `s` may hold something [`sanitize`] removes. A byte scan: only C0 bytes, DEL,
+/// and the lead bytes of C1 controls (C2) and bidi controls (D8, E2) are looked at closer.
+fn suspicious(s: &str) -> bool {
+    s.bytes().enumerate().any(|(i, b)| match b {
+        b'\n' | b'\t' => false,
+        0..0x20 | 0x7f => true,
+        0xc2 | 0xd8 | 0xe2 => s[i..].chars().next().is_some_and(needs_work),
+        _ => false,
+    })
+}
+
 /// Strips control characters and escape sequences; keeps newlines and tabs.
 pub fn sanitize(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(needs_work) {
+    if !suspicious(s) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -85,6 +96,18 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_scan_finds_every_control_and_override() {
+        for c in (0..=0x10ffffu32).filter_map(char::from_u32) {
+            assert_eq!(
+                suspicious(&format!("ab{c}d")),
+                needs_work(c),
+                "{:x}",
+                c as u32
+            );
+        }
+    }
 
     #[test]
     fn clean_text_is_borrowed() {
