@@ -151,14 +151,7 @@ impl Collapsed {
     fn push(&mut self, t: &str) {
         let bytes = t.as_bytes();
         // Usually words are one ASCII space apart already: then only the ends need care.
-        let mut irregular = false;
-        let mut previous = 0u8;
-        for &b in bytes {
-            irregular |= (b < b' ')
-                | matches!(b, 0xc2 | 0xe1 | 0xe2 | 0xe3)
-                | (b == b' ' && previous == b' ');
-            previous = b;
-        }
+        let irregular = !only_ascii_spaces(t, true) || t.contains("  ");
         if !irregular {
             if bytes.first() == Some(&b' ') {
                 self.1 = true;
@@ -228,6 +221,28 @@ pub fn whitespace_at(s: &str, i: usize) -> Option<usize> {
         0xe3 => (b.get(i + 1..i + 3) == Some(&[0x80, 0x80])).then_some(3),
         _ => None,
     }
+}
+
+/// True when the only whitespace in `s` is ASCII spaces (and no-break spaces, which do not
+/// separate words when wrapping, unless `nbsp_too`). One branch-free pass over byte
+/// triples, which the compiler vectorises.
+pub fn only_ascii_spaces(s: &str, nbsp_too: bool) -> bool {
+    let b = s.as_bytes();
+    let other_space = |x: u8, y: u8, z: u8| {
+        (x < b' ')
+            | ((x == 0xc2) & ((y == 0x85) | (nbsp_too & (y == 0xa0))))
+            | ((x == 0xe1) & (y == 0x9a) & (z == 0x80))
+            | ((x == 0xe2)
+                & (((y == 0x80) & ((z <= 0x8a) | (z == 0xa8) | (z == 0xa9) | (z == 0xaf)))
+                    | ((y == 0x81) & (z == 0x9f))))
+            | ((x == 0xe3) & (y == 0x80) & (z == 0x80))
+    };
+    let body = b
+        .windows(3)
+        .fold(false, |found, w| found | other_space(w[0], w[1], w[2]));
+    let tail = b.len().saturating_sub(2);
+    let ends = (tail..b.len()).any(|i| other_space(b[i], b.get(i + 1).copied().unwrap_or(0), 0));
+    !body && !ends
 }
 
 /// A block's rendering, built as plain text until some markup needs HTML.

@@ -159,7 +159,7 @@ impl Cleaned {
         let rendered = render_blocks(&shown_blocks, width);
         let mut numbers: Vec<Option<usize>> = vec![None; self.links.len()];
         let mut listed = Vec::new();
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.blocks.len() * 4);
         let mut previous: Option<usize> = None;
         for (block_lines, &i) in rendered.into_iter().zip(&shown) {
             // Items of one list stay together; other blocks are separated by a blank line.
@@ -291,11 +291,21 @@ fn render_blocks(blocks: &[&Block], width: usize) -> Vec<Vec<String>> {
 fn wrap_paragraph(text: &str, width: usize) -> Vec<String> {
     use unicode_width::UnicodeWidthChar;
     let mut lines = Vec::new();
-    // The words of the line being filled, as byte ranges of `source`.
-    let mut words: Vec<(usize, usize)> = Vec::new();
     for source in text.split(blocks::BREAK) {
+        // The line being filled: a byte range of `source`, its display width, and whether
+        // its words are one space apart (then it is copied as it stands).
+        let mut line = 0..0;
         let mut used = 0;
-        for (start, end) in word_spans(source) {
+        let mut single_spaced = true;
+        let mut flush = |line: &std::ops::Range<usize>, single_spaced: bool| {
+            let text = &source[line.clone()];
+            lines.push(if single_spaced {
+                text.to_string()
+            } else {
+                wrap_separated(text).collect::<Vec<_>>().join(" ")
+            });
+        };
+        for_each_word(source, |start, end| {
             let word = &source[start..end];
             let w: usize = if word.is_ascii() {
                 word.len()
@@ -303,36 +313,34 @@ fn wrap_paragraph(text: &str, width: usize) -> Vec<String> {
                 word.chars().map(|c| c.width().unwrap_or(0)).sum()
             };
             if used > 0 && used + 1 + w <= width {
-                words.push((start, end));
+                single_spaced &= start == line.end + 1 && source.as_bytes()[line.end] == b' ';
+                line.end = end;
                 used += 1 + w;
-                continue;
+                return;
             }
             if used > 0 {
-                lines.push(join_words(source, &words));
-                words.clear();
-                used = 0;
+                flush(&line, single_spaced);
             }
+            single_spaced = true;
+            line = start..end;
+            used = w;
             if w <= width {
-                words.push((start, end));
-                used = w;
-                continue;
+                return;
             }
             // Too wide for any line: cut it, character by character.
-            let mut piece = start;
+            used = 0;
             for (i, c) in word.char_indices() {
                 let cw = c.width().unwrap_or(0);
                 if used + cw > width && used > 0 {
-                    lines.push(source[piece..start + i].to_string());
-                    piece = start + i;
+                    flush(&(line.start..start + i), true);
+                    line.start = start + i;
                     used = 0;
                 }
                 used += cw;
             }
-            words.push((piece, end));
-        }
-        if !words.is_empty() {
-            lines.push(join_words(source, &words));
-            words.clear();
+        });
+        if used > 0 || !line.is_empty() {
+            flush(&line, single_spaced);
         }
     }
     // Non-breaking spaces did their job; print them as spaces.
@@ -344,46 +352,36 @@ fn wrap_paragraph(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// The words at `spans` of `source`, one space apart: copied in one piece when they
-/// already are (the usual case).
-fn join_words(source: &str, spans: &[(usize, usize)]) -> String {
-    let (first, last) = (spans[0].0, spans[spans.len() - 1].1);
-    let single_spaced = spans
-        .windows(2)
-        .all(|w| w[1].0 == w[0].1 + 1 && source.as_bytes()[w[0].1] == b' ');
-    if single_spaced {
-        return source[first..last].to_string();
-    }
-    let mut line = String::with_capacity(last - first);
-    for (i, (start, end)) in spans.iter().enumerate() {
-        if i > 0 {
-            line.push(' ');
-        }
-        line.push_str(&source[*start..*end]);
-    }
-    line
+/// Whitespace that separates words when wrapping: any but the no-break space.
+fn wrap_separated(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| c.is_whitespace() && c != '\u{a0}')
+        .filter(|w| !w.is_empty())
 }
 
-/// Byte ranges of the words to wrap: split at whitespace, except no-break spaces.
-fn word_spans(s: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let space = |i: usize| blocks::whitespace_at(s, i).filter(|_| !s[i..].starts_with('\u{a0}'));
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < s.len() {
-            match space(i) {
-                Some(len) => i += len,
-                None => break,
+/// Calls `f` with the byte range of each word to wrap: split at whitespace, except
+/// no-break spaces.
+fn for_each_word(s: &str, mut f: impl FnMut(usize, usize)) {
+    if blocks::only_ascii_spaces(s, false) {
+        // The usual case: words are whatever lies between spaces.
+        let mut start = 0;
+        for (i, b) in s.bytes().enumerate() {
+            if b == b' ' {
+                if i > start {
+                    f(start, i);
+                }
+                start = i + 1;
             }
         }
-        if i >= s.len() {
-            return None;
+        if s.len() > start {
+            f(start, s.len());
         }
-        let start = i;
-        while i < s.len() && space(i).is_none() {
-            i += 1;
-        }
-        Some((start, i))
-    })
+        return;
+    }
+    let base = s.as_ptr() as usize;
+    for word in wrap_separated(s) {
+        let start = word.as_ptr() as usize - base;
+        f(start, start + word.len());
+    }
 }
 
 fn number_links(
