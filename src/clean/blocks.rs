@@ -306,16 +306,16 @@ fn escape_into(out: &mut String, t: &str) {
 }
 
 /// An element open outside any block.
-struct Open {
-    name: String,
+struct Open<'a> {
+    name: Cow<'a, str>,
     classes: Vec<String>,
     container: bool,
     interactive: bool,
 }
 
 /// An element open inside the block being built.
-struct Inner {
-    name: String,
+struct Inner<'a> {
+    name: Cow<'a, str>,
     /// Its tag was written to the block's HTML, so its end tag must be too.
     written: bool,
     /// A link: its target and where its text started.
@@ -323,12 +323,12 @@ struct Inner {
 }
 
 /// The block being built: a leaf block element and everything inside it.
-struct Leaf {
-    name: String,
+struct Leaf<'a> {
+    name: Cow<'a, str>,
     text: Collapsed,
     text_len: usize,
     out: Out,
-    inner: Vec<Inner>,
+    inner: Vec<Inner<'a>>,
     classes: Vec<String>,
     interactive: bool,
 }
@@ -345,17 +345,17 @@ struct Pending {
 }
 
 #[derive(Default)]
-struct Splitter {
+struct Splitter<'a> {
     split: Split,
-    open: Vec<Open>,
-    leaf: Option<Leaf>,
+    open: Vec<Open<'a>>,
+    leaf: Option<Leaf<'a>>,
     pending: Pending,
     /// Inside an element whose content is never shown: its name and nesting.
-    skip: Option<(String, usize)>,
+    skip: Option<(Cow<'a, str>, usize)>,
 }
 
-impl Splitter {
-    fn token(&mut self, token: Token<'_>) {
+impl<'a> Splitter<'a> {
+    fn token(&mut self, token: Token<'a>) {
         if let Some((name, depth)) = &mut self.skip {
             match &token {
                 Token::Start(t) if t.name == *name && !t.self_closing => *depth += 1,
@@ -379,7 +379,7 @@ impl Splitter {
         }
     }
 
-    fn start(&mut self, tag: Tag<'_>) {
+    fn start(&mut self, tag: Tag<'a>) {
         let name = tag.name.as_ref();
         if matches!(name, "html" | "head" | "body") {
             return;
@@ -395,7 +395,7 @@ impl Splitter {
         }
         if is_skipped(name) {
             if !tag.self_closing {
-                self.skip = Some((name.to_string(), 1));
+                self.skip = Some((tag.name.clone(), 1));
             }
             return;
         }
@@ -418,7 +418,7 @@ impl Splitter {
                 out.tag(false, name);
             }
             self.leaf = Some(Leaf {
-                name: name.to_string(),
+                name: tag.name.clone(),
                 text: Collapsed::default(),
                 text_len: 0,
                 out,
@@ -440,7 +440,7 @@ impl Splitter {
             }
         }
         self.open.push(Open {
-            name: name.to_string(),
+            name: tag.name.clone(),
             classes: names_of(&tag),
             container,
             interactive: is_interactive(name),
@@ -502,7 +502,7 @@ impl Splitter {
 
     /// A token inside a block. False when the token ended the block and is still to be
     /// handled outside it.
-    fn leaf_token(&mut self, token: &Token<'_>) -> bool {
+    fn leaf_token(&mut self, token: &Token<'a>) -> bool {
         let Some(leaf) = self.leaf.as_mut() else {
             return false;
         };
@@ -552,7 +552,7 @@ impl Splitter {
                 }
                 if is_skipped(name) {
                     if !tag.self_closing {
-                        self.skip = Some((name.to_string(), 1));
+                        self.skip = Some((tag.name.clone(), 1));
                     }
                     return true;
                 }
@@ -576,7 +576,7 @@ impl Splitter {
                     .flatten()
                     .map(|href| (href, leaf.text_len));
                 leaf.inner.push(Inner {
-                    name: name.to_string(),
+                    name: tag.name.clone(),
                     written,
                     link,
                 });
@@ -634,7 +634,7 @@ impl Splitter {
 }
 
 /// Closes the elements open inside a block from the innermost down to `at`.
-fn close_inner(leaf: &mut Leaf, at: usize, links: &mut Vec<String>) {
+fn close_inner(leaf: &mut Leaf<'_>, at: usize, links: &mut Vec<String>) {
     while leaf.inner.len() > at {
         let Some(e) = leaf.inner.pop() else { break };
         if let Some((href, start)) = e.link {
@@ -644,7 +644,7 @@ fn close_inner(leaf: &mut Leaf, at: usize, links: &mut Vec<String>) {
         }
         if e.written {
             leaf.out.tag(true, &e.name);
-        } else if matches!(e.name.as_str(), "td" | "th") {
+        } else if matches!(e.name.as_ref(), "td" | "th") {
             leaf.out.text(" ");
             leaf.text.space();
         }
@@ -652,8 +652,8 @@ fn close_inner(leaf: &mut Leaf, at: usize, links: &mut Vec<String>) {
 }
 
 /// True when a start tag `name` ends the block itself, as a browser would close it.
-fn closes_leaf(leaf: &Leaf, name: &str) -> bool {
-    match leaf.name.as_str() {
+fn closes_leaf(leaf: &Leaf<'_>, name: &str) -> bool {
+    match leaf.name.as_ref() {
         "p" => closes_p(name),
         "li" => name == "li" && open_item(leaf, name).is_none() && !in_list(leaf),
         "dt" | "dd" => {
@@ -665,14 +665,14 @@ fn closes_leaf(leaf: &Leaf, name: &str) -> bool {
 }
 
 /// A list item open inside the block that a new `name` item closes.
-fn open_item(leaf: &Leaf, name: &str) -> Option<usize> {
+fn open_item(leaf: &Leaf<'_>, name: &str) -> Option<usize> {
     let siblings: &[&str] = match name {
         "li" => &["li"],
         "dt" | "dd" => &["dt", "dd"],
         _ => return None,
     };
     for (i, e) in leaf.inner.iter().enumerate().rev() {
-        if siblings.contains(&e.name.as_str()) {
+        if siblings.contains(&e.name.as_ref()) {
             return Some(i);
         }
         if is_special(&e.name) {
@@ -683,7 +683,7 @@ fn open_item(leaf: &Leaf, name: &str) -> Option<usize> {
 }
 
 /// A nested list (or other special element) is open inside the block.
-fn in_list(leaf: &Leaf) -> bool {
+fn in_list(leaf: &Leaf<'_>) -> bool {
     leaf.inner.iter().any(|e| is_special(&e.name))
 }
 

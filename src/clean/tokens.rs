@@ -121,7 +121,7 @@ impl<'a> Iterator for Tokens<'a> {
 }
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|b| *b == needle)
+    memchr::memchr(needle, hay)
 }
 
 /// The index just past the next `byte` at or after `from`, or the end.
