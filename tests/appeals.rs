@@ -41,5 +41,8 @@ fn appeals_corpus_hide_f1_is_at_least_095_with_no_article_block_lost() {
         .unwrap_or_else(|| panic!("cannot read lost blocks from {last:?}"));
     println!("{stdout}");
     assert!(f1 >= 0.95, "hide-F1 {f1} < 0.95\n{stdout}");
+    // The public set scores 1.00 today: a drop below that is a regression even while the
+    // issue's bar (0.95) still holds.
+    assert!(f1 >= 0.99, "hide-F1 fell to {f1}\n{stdout}");
     assert_eq!(lost, 0, "article blocks lost\n{stdout}");
 }

@@ -206,7 +206,8 @@ fn signals(b: &Block, rules: &Rules, enabled: &Enabled<'_>, class_ok: bool) -> S
         asks,
         sentences: sentences.len().max(1),
         ask_sentences,
-        we_sentences: sentences.iter().filter(|s| s.we).count(),
+        // A "we" in reported speech is somebody else's voice, not the publisher's.
+        we_sentences: sentences.iter().filter(|s| s.we && !s.reported).count(),
         weak: topical,
         lead_in: words <= SHORT_WORDS && !b.heading && is_lead_in(text, topical),
     }
@@ -217,9 +218,9 @@ fn we_to_you(text: &str) -> bool {
     use std::sync::LazyLock;
     // Literal alternations: these run on SIMD prefilters, far faster than walking words.
     static YOU: LazyLock<regex::Regex> =
-        LazyLock::new(|| regex::Regex::new(r"(?i-u)your?").expect("valid pattern"));
+        LazyLock::new(|| regex::Regex::new(r"(?i-u)\byour?\b").expect("valid pattern"));
     static WE: LazyLock<regex::Regex> =
-        LazyLock::new(|| regex::Regex::new(r"(?i-u)(we|our|us|ours)").expect("valid pattern"));
+        LazyLock::new(|| regex::Regex::new(r"(?i-u)\b(we|our|us|ours)\b").expect("valid pattern"));
     YOU.is_match(text) && WE.is_match(text)
 }
 

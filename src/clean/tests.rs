@@ -244,7 +244,7 @@ fn search_text_strips_tags_and_decodes_entities() {
 /// Phrasings and publishers that are not in the public appeals corpus.
 #[test]
 fn other_publishers_appeals_are_hidden_and_their_stories_kept() {
-    let cases: [(&str, &[bool]); 3] = [
+    let cases: [(&str, &[bool]); 7] = [
         (
             include_str!("../../tests/fixtures/appeals/reader-funded-appeal.txt"),
             &[true, true, true, true, false, false, false, false, false],
@@ -256,6 +256,22 @@ fn other_publishers_appeals_are_hidden_and_their_stories_kept() {
         (
             include_str!("../../tests/fixtures/appeals/blog-newsletter-tipjar.txt"),
             &[true, true, true, false, false, false, false],
+        ),
+        (
+            include_str!("../../tests/fixtures/appeals/value-our-journalism.txt"),
+            &[true, true, false, false, false],
+        ),
+        (
+            include_str!("../../tests/fixtures/appeals/briefing-and-patreon.txt"),
+            &[false, true, true, false, false],
+        ),
+        (
+            include_str!("../../tests/fixtures/appeals/subscribers-only-museum.txt"),
+            &[false, true, true, false, false],
+        ),
+        (
+            include_str!("../../tests/fixtures/appeals/story-about-subscriptions.txt"),
+            &[true, true, true, true],
         ),
     ];
     for (doc, expected) in cases {
@@ -300,4 +316,18 @@ fn long_articles_classified_on_two_threads_keep_block_order() {
     assert_eq!(verdicts.len(), 300);
     assert!(verdicts[..298].iter().all(|k| *k));
     assert_eq!(verdicts[298..], [false, false]);
+}
+
+#[test]
+fn a_publisher_speaking_to_its_readers_inside_a_closing_appeal_is_part_of_it() {
+    let doc = format!(
+        "{STORY}\n\nWe need your help. Please make a donation today.\n\n\
+         Last year we had to cut our budget, and so many of you rallied when it mattered.\n\nDonate now"
+    );
+    assert_eq!(kept(&doc), [true, true, true, false, false, false]);
+    // The same sentence in a story, said by somebody else, is the story.
+    let quoted = format!(
+        "{STORY}\n\n\"We rely on the generosity of our neighbours,\" said the director of the food bank, who has run it since 2015."
+    );
+    assert_eq!(kept(&quoted), [true, true, true, true]);
 }
