@@ -6,7 +6,7 @@
 //! redrawn frame, a full-text search, and cleaning throughput. Prints one table of medians.
 //!
 //! `BENCH_RUNS` (default 3) sets the runs per figure; `BENCH_QUICK=1` skips the 1,000-feed
-//! and 100,000-item workloads.
+//! and 100,000-item workloads; `BENCH_ONLY=clean` measures only the cleaner (seconds).
 
 #[path = "../tests/support/mod.rs"]
 mod support;

@@ -364,13 +364,11 @@ fn for_each_word(s: &str, mut f: impl FnMut(usize, usize)) {
     if blocks::only_ascii_spaces(s, false) {
         // The usual case: words are whatever lies between spaces.
         let mut start = 0;
-        for (i, b) in s.bytes().enumerate() {
-            if b == b' ' {
-                if i > start {
-                    f(start, i);
-                }
-                start = i + 1;
+        for i in memchr::memchr_iter(b' ', s.as_bytes()) {
+            if i > start {
+                f(start, i);
             }
+            start = i + 1;
         }
         if s.len() > start {
             f(start, s.len());
