@@ -201,24 +201,29 @@ impl Collapsed {
     }
 }
 
-/// The length of the whitespace character at byte `i` of `s`, if there is one: ASCII
-/// whitespace, or the UTF-8 of U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029,
-/// U+202F, U+205F and U+3000 (what `char::is_whitespace` accepts), read from the bytes.
+/// Whether the bytes `x y z` begin a non-ASCII whitespace character: U+0085, U+00A0,
+/// U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F or U+3000 (the rest of what
+/// `char::is_whitespace` accepts). Branch-free, so that loops over it vectorise.
+#[inline(always)]
+fn unicode_space(x: u8, y: u8, z: u8) -> bool {
+    ((x == 0xc2) & ((y == 0x85) | (y == 0xa0)))
+        | ((x == 0xe1) & (y == 0x9a) & (z == 0x80))
+        | ((x == 0xe2)
+            & (((y == 0x80) & ((z <= 0x8a) | (z == 0xa8) | (z == 0xa9) | (z == 0xaf)))
+                | ((y == 0x81) & (z == 0x9f))))
+        | ((x == 0xe3) & (y == 0x80) & (z == 0x80))
+}
+
+/// The length of the whitespace character at byte `i` of `s`, if there is one.
 #[inline]
 pub fn whitespace_at(s: &str, i: usize) -> Option<usize> {
     let b = s.as_bytes();
+    let at = |k: usize| b.get(k).copied().unwrap_or(0);
     match b[i] {
         b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => Some(1),
-        0x21..=0xc1 => None,
-        0xc2 => matches!(b.get(i + 1), Some(0x85 | 0xa0)).then_some(2),
-        0xe1 => (b.get(i + 1..i + 3) == Some(&[0x9a, 0x80])).then_some(3),
-        0xe2 => match (b.get(i + 1), b.get(i + 2)) {
-            (Some(0x80), Some(0x80..=0x8a | 0xa8 | 0xa9 | 0xaf)) | (Some(0x81), Some(0x9f)) => {
-                Some(3)
-            }
-            _ => None,
-        },
-        0xe3 => (b.get(i + 1..i + 3) == Some(&[0x80, 0x80])).then_some(3),
+        x @ (0xc2 | 0xe1..=0xe3) if unicode_space(x, at(i + 1), at(i + 2)) => {
+            Some(if x == 0xc2 { 2 } else { 3 })
+        }
         _ => None,
     }
 }
@@ -229,13 +234,8 @@ pub fn whitespace_at(s: &str, i: usize) -> Option<usize> {
 pub fn only_ascii_spaces(s: &str, nbsp_too: bool) -> bool {
     let b = s.as_bytes();
     let other_space = |x: u8, y: u8, z: u8| {
-        (x < b' ')
-            | ((x == 0xc2) & ((y == 0x85) | (nbsp_too & (y == 0xa0))))
-            | ((x == 0xe1) & (y == 0x9a) & (z == 0x80))
-            | ((x == 0xe2)
-                & (((y == 0x80) & ((z <= 0x8a) | (z == 0xa8) | (z == 0xa9) | (z == 0xaf)))
-                    | ((y == 0x81) & (z == 0x9f))))
-            | ((x == 0xe3) & (y == 0x80) & (z == 0x80))
+        let nbsp = (x == 0xc2) & (y == 0xa0);
+        (x < b' ') | (unicode_space(x, y, z) & (nbsp_too | !nbsp))
     };
     let body = b
         .windows(3)
@@ -1003,6 +1003,25 @@ mod tests {
             s.blocks[0].body,
             Body::Plain("fake 0 linkreal\u{e000}0\u{e001}".into())
         );
+    }
+
+    #[test]
+    fn byte_level_whitespace_agrees_with_char_is_whitespace() {
+        for c in (0..=0x10ffffu32).filter_map(char::from_u32) {
+            let s = format!("{c}x");
+            let expected = c.is_whitespace();
+            assert_eq!(whitespace_at(&s, 0).is_some(), expected, "{:x}", c as u32);
+            if expected {
+                assert_eq!(whitespace_at(&s, 0), Some(c.len_utf8()));
+            }
+            let only = c == ' ' || (!expected && c >= ' ');
+            assert_eq!(
+                only_ascii_spaces(&format!("a{c}b"), true),
+                only,
+                "{:x}",
+                c as u32
+            );
+        }
     }
 
     #[test]
