@@ -41,16 +41,19 @@ pub enum RuleError {
     Builtin(String),
 }
 
-/// The rules of one kind: a set to learn which match, and each regex to count matches.
+/// The rules of one kind: each regex (to count matches, and to name a bad pattern) and,
+/// for kinds asked which rule matches on their own, a set.
 #[derive(Debug, Clone)]
 pub struct KindRules {
-    set: RegexSet,
+    set: Option<RegexSet>,
     each: Vec<Regex>,
     meta: Vec<(String, Category)>,
 }
 
 impl KindRules {
-    fn new(specs: &[&RuleSpec]) -> Result<KindRules, RuleError> {
+    /// `with_set`: false for kinds only ever matched inside [`Rules::scan`]'s combined set,
+    /// so that their own set is not compiled for nothing.
+    fn new(specs: &[&RuleSpec], with_set: bool) -> Result<KindRules, RuleError> {
         let bad = |spec: &RuleSpec, e: regex::Error| RuleError::Pattern {
             name: spec.name.clone(),
             message: e
@@ -74,10 +77,14 @@ impl KindRules {
                     .map_err(|e| bad(spec, e))?,
             );
         }
-        let set = RegexSetBuilder::new(&patterns)
-            .case_insensitive(true)
-            .build()
-            .map_err(|e| RuleError::Builtin(e.to_string()))?;
+        let set = with_set
+            .then(|| {
+                RegexSetBuilder::new(&patterns)
+                    .case_insensitive(true)
+                    .build()
+                    .map_err(|e| RuleError::Builtin(e.to_string()))
+            })
+            .transpose()?;
         Ok(KindRules {
             set,
             each,
@@ -92,6 +99,7 @@ impl KindRules {
         enabled: impl Fn(Category) -> bool,
     ) -> Option<(&str, Category)> {
         self.set
+            .as_ref()?
             .matches(text)
             .into_iter()
             .map(|i| (self.meta[i].0.as_str(), self.meta[i].1))
@@ -148,11 +156,12 @@ impl Rules {
         let builtin: RuleFile =
             toml::from_str(BUILTIN).map_err(|e| RuleError::Builtin(e.to_string()))?;
         let all: Vec<&RuleSpec> = builtin.rule.iter().chain(extra).collect();
-        let of = |kind: Kind| {
+        let of = |kind: Kind, with_set: bool| {
             let specs: Vec<&RuleSpec> = all.iter().copied().filter(|s| s.kind == kind).collect();
-            KindRules::new(&specs)
+            KindRules::new(&specs, with_set)
         };
-        let (formula, ask, topic) = (of(Kind::Formula)?, of(Kind::Ask)?, of(Kind::Topic)?);
+        let (formula, topic) = (of(Kind::Formula, false)?, of(Kind::Topic, false)?);
+        let ask = of(Kind::Ask, true)?;
         let text = RegexSetBuilder::new(
             [&formula, &ask, &topic]
                 .iter()
@@ -166,8 +175,8 @@ impl Rules {
             formula,
             ask,
             topic,
-            cta: of(Kind::Cta)?,
-            class: of(Kind::Class)?,
+            cta: of(Kind::Cta, true)?,
+            class: of(Kind::Class, true)?,
             text,
         })
     }
@@ -200,5 +209,5 @@ impl Rules {
 
 /// Checks one user rule (for config validation).
 pub fn check(spec: &RuleSpec) -> Result<(), RuleError> {
-    KindRules::new(&[spec]).map(|_| ())
+    KindRules::new(&[spec], false).map(|_| ())
 }
