@@ -56,6 +56,15 @@ pub enum Command {
         /// Treat the input as HTML even if it does not look like it
         #[arg(long)]
         html: bool,
+        /// The HTML the text on stdin was made from: its structure (headings, lists, forms,
+        /// class names) informs the filter; the text is still what is judged and printed
+        #[arg(
+            long,
+            value_name = "FILE.html",
+            env = "APPEALS_HTML",
+            conflicts_with = "html"
+        )]
+        source_html: Option<std::path::PathBuf>,
         /// Wrap the text at this many columns
         #[arg(long, value_name = "N")]
         width: Option<usize>,

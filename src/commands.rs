@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::clean::{self, Cleaner, Verdict};
 use crate::cli::{Cli, Command};
@@ -129,10 +129,22 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Clean {
             explain,
             html,
+            source_html,
             width,
         }) => {
             let setup = setup(&cli, false)?;
-            clean_stdin(&setup.config, *explain, *html, *width)
+            let input = if *html {
+                Input::Html
+            } else if let Some(path) = source_html {
+                Input::TextFrom(read_capped(
+                    std::fs::File::open(path)
+                        .with_context(|| format!("cannot open {}", path.display()))?,
+                    &path.display().to_string(),
+                )?)
+            } else {
+                Input::Sniff
+            };
+            clean_stdin(&setup.config, *explain, input, *width)
         }
         Some(Command::Inspect { inputs }) => {
             let setup = setup(&cli, false)?;
@@ -405,28 +417,52 @@ pub fn inspect(config: &Config, inputs: &[String], out: &mut impl Write) -> Resu
     Ok(if parsed == inputs.len() { 0 } else { 1 })
 }
 
-fn clean_stdin(
-    config: &Config,
-    explain: bool,
-    force_html: bool,
-    width: Option<usize>,
-) -> Result<u8> {
+/// How `clean` reads its input.
+enum Input {
+    /// HTML or text, whichever it looks like.
+    Sniff,
+    Html,
+    /// Text made from this HTML.
+    TextFrom(String),
+}
+
+/// The largest article `clean` reads: far beyond any real one, and a bound on memory.
+const CLEAN_INPUT_CAP: u64 = 16 << 20;
+
+fn read_capped(reader: impl Read, what: &str) -> Result<String> {
     let mut raw = Vec::new();
-    std::io::stdin()
+    reader
+        .take(CLEAN_INPUT_CAP + 1)
         .read_to_end(&mut raw)
-        .context("cannot read stdin")?;
-    let mut input = String::from_utf8_lossy(&raw).into_owned();
-    if force_html && !clean::is_html(&input) {
-        input = format!("<div>{input}</div>");
+        .with_context(|| format!("cannot read {what}"))?;
+    if raw.len() as u64 > CLEAN_INPUT_CAP {
+        bail!(
+            "{what} is larger than {} MiB; tidings clean reads one article",
+            CLEAN_INPUT_CAP >> 20
+        );
     }
+    Ok(String::from_utf8_lossy(&raw).into_owned())
+}
+
+fn clean_stdin(config: &Config, explain: bool, input: Input, width: Option<usize>) -> Result<u8> {
+    let text = read_capped(std::io::stdin().lock(), "stdin")?;
     let cleaner = Cleaner::new(&config.filter)?;
-    let cleaned = cleaner.clean(&input, config.filter.enabled);
+    let filter = config.filter.enabled;
+    let cleaned = match input {
+        Input::Sniff => cleaner.clean(&text, filter),
+        Input::Html if clean::is_html(&text) => cleaner.clean(&text, filter),
+        Input::Html => cleaner.clean(&format!("<div>{text}</div>"), filter),
+        Input::TextFrom(html) => cleaner.clean_text(&text, Some(&html), filter),
+    };
     let mut out = std::io::stdout().lock();
     let width = width.unwrap_or(100_000);
     if explain {
-        for (block, verdict) in cleaned.blocks.iter().zip(&cleaned.verdicts) {
+        for (i, (block, verdict)) in cleaned.blocks.iter().zip(&cleaned.verdicts).enumerate() {
             let label = match verdict {
-                Verdict::Keep => "keep".to_string(),
+                Verdict::Keep => match cleaned.scores.get(i) {
+                    Some(p) => format!("keep {p:.2}"),
+                    None => "keep".to_string(),
+                },
                 Verdict::Hide { category, rule } => format!("hide {} ({rule})", category.as_str()),
             };
             writeln!(out, "[{label}] {}", block.text)?;

@@ -16,7 +16,7 @@ fn page(i: usize) -> String {
     format!(
         "<!doctype html><html><head><title>Story {i}</title></head><body>\
          <nav><a href=\"/\">Home</a> · <a href=\"/world\">World desk menu</a></nav>\
-         <article><h1>Story {i}</h1>{body}<p>Support The Harbour Times! Please make a donation today — we rely on readers like you.</p></article>\
+         <article><h1>Story {i}</h1>{body}<p>Support The Harbour Times!</p><p>Please make a donation today — we rely on readers like you.</p></article>\
          <footer>Site footer links</footer></body></html>"
     )
 }
@@ -112,6 +112,7 @@ fn full_text_is_stored_cleaned_in_the_reader_and_read_offline() {
     session.keys(&["j", "j", "Enter"]);
     let screen = session.wait_for("the full article", |s| s.contains("Story 1, paragraph 0"));
     assert!(screen.contains("full article"), "{screen}");
-    assert!(!screen.contains("Support The Harbour Times"), "{screen}");
+    // The appeal's ask is hidden (its title line is the scorer's call: see tests/appeals.rs).
+    assert!(!screen.contains("Please make a donation today"), "{screen}");
     assert!(!screen.contains("Only a summary 1."), "{screen}");
 }

@@ -244,7 +244,10 @@ fn inspect_and_clean_print_no_escape_sequences() {
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_clean("clean", &stdout);
-    assert!(stdout.contains("[keep] Body text"), "{stdout}");
+    assert!(
+        stdout.contains("[keep 0.") && stdout.contains("] Body text"),
+        "{stdout}"
+    );
 }
 
 #[test]

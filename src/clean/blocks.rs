@@ -86,11 +86,8 @@ pub fn is_html(input: &str) -> bool {
 
 /// Plain text: one block per paragraph (blank-line separated), line breaks kept.
 pub fn split_text(input: &str) -> Split {
-    let blocks = input
-        .split("\n\n")
-        .flat_map(|chunk| chunk.split("\r\n\r\n"))
-        .map(|b| b.trim_matches(|c: char| c == '\n' || c == '\r'))
-        .filter(|b| !b.trim().is_empty())
+    let blocks = paragraphs(input)
+        .into_iter()
         .map(|b| {
             let clean = text_of(b);
             let mut text = Collapsed::default();
@@ -107,6 +104,57 @@ pub fn split_text(input: &str) -> Split {
     Split {
         blocks,
         links: Vec::new(),
+    }
+}
+
+/// Paragraphs of plain text: runs of lines separated by lines that are empty or hold only
+/// spaces and tabs.
+fn paragraphs(input: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut end = 0;
+    let mut offset = 0;
+    for line in input.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if content.trim_matches([' ', '\t']).is_empty() {
+            if let Some(s) = start.take() {
+                out.push(&input[s..end]);
+            }
+        } else {
+            start.get_or_insert(offset);
+            end = offset + content.len();
+        }
+        offset += line.len();
+    }
+    if let Some(s) = start {
+        out.push(&input[s..end]);
+    }
+    out
+}
+
+/// Gives text blocks the structure of the same blocks in the HTML they were made from:
+/// blocks are matched by their text, ignoring whitespace, in order.
+pub fn borrow_structure(blocks: &mut [Block], html: &[Block]) {
+    let squash = |t: &str| -> String { t.chars().filter(|c| !c.is_whitespace()).collect() };
+    let keys: Vec<String> = html.iter().map(|b| squash(&b.text)).collect();
+    let mut from = 0;
+    for block in blocks {
+        let key = squash(&block.text);
+        if key.is_empty() {
+            continue;
+        }
+        let found = (from..keys.len())
+            .chain(0..from)
+            .find(|i| keys[*i] == key)
+            .or_else(|| (from..keys.len()).find(|i| keys[*i].contains(&key)));
+        if let Some(i) = found {
+            let h = &html[i];
+            block.heading |= h.heading;
+            block.list_item = h.list_item;
+            block.interactive = h.interactive;
+            block.classes = h.classes.clone();
+            from = i + 1;
+        }
     }
 }
 

@@ -2,15 +2,19 @@
 //! and rule) → text lines at a width. Pure: no I/O, no terminal types.
 
 mod blocks;
-mod classify;
+mod features;
+mod forest;
+pub mod learn;
 mod rules;
 mod sanitize;
+pub mod scorer;
 mod tokens;
+mod vectors;
 
 use serde::Deserialize;
 
 pub use blocks::{is_html, Block, Body};
-pub use rules::{RuleError, RuleSpec};
+pub use rules::{RuleError, RuleSpec, Rules};
 pub use sanitize::{sanitize, sanitize_line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -77,10 +81,14 @@ impl FilterConfig {
     }
 }
 
-/// Compiled rules and settings; build once, clean many articles.
+/// The scorer, compiled rules and settings; build once, clean many articles.
 #[derive(Debug, Clone)]
 pub struct Cleaner {
-    rules: rules::Rules,
+    /// The built-in rules: signals the scorer weighs.
+    signals: Rules,
+    /// The user's rules: a block one of them matches is hidden, whatever the scorer says.
+    user: Option<Rules>,
+    model: &'static scorer::Model,
     keep: Vec<Category>,
 }
 
@@ -89,6 +97,8 @@ pub struct Cleaner {
 pub struct Cleaned {
     pub blocks: Vec<Block>,
     pub verdicts: Vec<Verdict>,
+    /// The scorer's hide probability per block (empty with the filter off).
+    pub scores: Vec<f32>,
     pub links: Vec<String>,
 }
 
@@ -113,7 +123,11 @@ pub enum LineKind {
 impl Cleaner {
     pub fn new(config: &FilterConfig) -> Result<Cleaner, RuleError> {
         Ok(Cleaner {
-            rules: rules::Rules::new(&config.rules)?,
+            signals: Rules::builtin()?,
+            user: (!config.rules.is_empty())
+                .then(|| Rules::new(&config.rules))
+                .transpose()?,
+            model: scorer::builtin(),
             keep: config.keep_categories.clone(),
         })
     }
@@ -125,18 +139,137 @@ impl Cleaner {
         } else {
             blocks::split_text(input)
         };
-        let verdicts = if filter {
-            let enabled = |c: Category| !self.keep.contains(&c);
-            classify::classify(&split.blocks, &self.rules, &enabled)
+        self.judge(split, filter)
+    }
+
+    /// Plain text, even where it quotes tags; with `html`, the HTML it was made from (see
+    /// [`text_blocks`]).
+    pub fn clean_text(&self, text: &str, html: Option<&str>, filter: bool) -> Cleaned {
+        let split = blocks::Split {
+            blocks: text_blocks(text, html),
+            links: Vec::new(),
+        };
+        let mut cleaned = self.judge(split, filter);
+        // The HTML's structure informed the verdicts; the text renders as the text it is.
+        for block in &mut cleaned.blocks {
+            block.list_item = false;
+        }
+        cleaned
+    }
+
+    fn judge(&self, split: blocks::Split, filter: bool) -> Cleaned {
+        let (verdicts, scores) = if filter {
+            self.verdicts(&split.blocks)
         } else {
-            vec![Verdict::Keep; split.blocks.len()]
+            (vec![Verdict::Keep; split.blocks.len()], Vec::new())
         };
         Cleaned {
             blocks: split.blocks,
             verdicts,
+            scores,
             links: split.links,
         }
     }
+
+    fn verdicts(&self, blocks: &[Block]) -> (Vec<Verdict>, Vec<f32>) {
+        let enabled = |c: Category| !self.keep.contains(&c);
+        let scores = self.model.score(blocks, &self.signals);
+        let probabilities = scores.iter().map(|s| s.probability).collect();
+        let verdicts = blocks
+            .iter()
+            .zip(scores)
+            .map(|(block, score)| {
+                let words = block.text.split(' ').filter(|w| !w.is_empty()).count();
+                if let Some((name, category)) = self
+                    .user
+                    .as_ref()
+                    .and_then(|u| u.first_match(&block.text, words, &block.classes, enabled))
+                {
+                    return Verdict::Hide {
+                        category,
+                        rule: format!("your rule {name}"),
+                    };
+                }
+                // A form's text (a button, a field's label) is never the article's.
+                if block.interactive && enabled(Category::Newsletter) {
+                    return Verdict::Hide {
+                        category: Category::Newsletter,
+                        rule: "form".to_string(),
+                    };
+                }
+                if score.probability < self.model.threshold {
+                    return Verdict::Keep;
+                }
+                // A built-in rule that matched names the category best; else the model does.
+                let category = self
+                    .signals
+                    .first_match(&block.text, words, &block.classes, |_| true)
+                    .map_or(score.category, |(_, c)| c);
+                if enabled(category) {
+                    Verdict::Hide {
+                        category,
+                        rule: explain(&score),
+                    }
+                } else {
+                    Verdict::Keep
+                }
+            })
+            .collect();
+        (verdicts, probabilities)
+    }
+}
+
+/// The blocks of plain text. With the HTML the text was made from, the text is still what
+/// is judged and shown, and each block the HTML also has gets its structure (headings,
+/// lists, forms, class names).
+pub fn text_blocks(text: &str, html: Option<&str>) -> Vec<Block> {
+    let mut blocks = blocks::split_text(text).blocks;
+    if let Some(html) = html {
+        blocks::borrow_structure(&mut blocks, &blocks::split_html(html).blocks);
+    }
+    blocks
+}
+
+/// "scored 0.97: asks the reader, a price, after the article": the probability and the
+/// signals that weighed most, in words.
+fn explain(score: &scorer::Score) -> String {
+    let mut reasons: Vec<String> = Vec::new();
+    for r in &score.reasons {
+        let said = if let Some(w) = r.strip_prefix("w:").or_else(|| r.strip_prefix("b:")) {
+            format!("'{}'", w.trim_start_matches("^ ").trim_end_matches(" $"))
+        } else if let Some(stem) = r.strip_prefix("s:") {
+            format!("'{stem}…'")
+        } else if let Some(rule) = r.strip_prefix("rule:") {
+            format!("rule {rule}")
+        } else if let Some(class) = r.strip_prefix("class:") {
+            format!("class {class}")
+        } else if r.starts_with("emb:") {
+            "its meaning".to_string()
+        } else {
+            match r.as_str() {
+                "kind:formula" => "boilerplate wording",
+                "kind:ask" => "asks the reader",
+                "kind:cta" => "a call to action",
+                "kind:topic" => "appeal vocabulary",
+                "form:currency" => "a price",
+                "voice:you" | "voice:you-share" => "addresses the reader",
+                "voice:we+you" | "voice:both-share" => "we to you",
+                "appeal:any" | "appeal:share" | "appeal:addressed-share" => "what it asks for",
+                "topic:alien" | "topic:elsewhere" => "off the article's topic",
+                "pos:before-core" => "before the article",
+                "pos:after-core" | "pos:text-before" => "after the article",
+                "pos:first" | "pos:second" => "at the top",
+                "pos:last" | "pos:second-last" => "at the end",
+                other if other.starts_with("len:") => "short",
+                other => other,
+            }
+            .to_string()
+        };
+        if !reasons.contains(&said) {
+            reasons.push(said);
+        }
+    }
+    format!("scored {:.2}: {}", score.probability, reasons.join(", "))
 }
 
 impl Cleaned {

@@ -147,17 +147,20 @@ pub struct TextMatches<'r> {
     /// Matches of all ask rules, and the first ask rule that matched.
     pub asks: usize,
     pub ask: Option<(&'r str, Category)>,
-    pub topic: bool,
+    pub topic: Option<(&'r str, Category)>,
 }
 
 impl Rules {
-    /// Built-in rules followed by `extra` (the user's).
-    pub fn new(extra: &[RuleSpec]) -> Result<Rules, RuleError> {
+    /// The built-in rules: signals the scorer weighs.
+    pub fn builtin() -> Result<Rules, RuleError> {
         let builtin: RuleFile =
             toml::from_str(BUILTIN).map_err(|e| RuleError::Builtin(e.to_string()))?;
-        let all: Vec<&RuleSpec> = builtin.rule.iter().chain(extra).collect();
+        Rules::new(&builtin.rule)
+    }
+
+    pub fn new(all: &[RuleSpec]) -> Result<Rules, RuleError> {
         let of = |kind: Kind, with_set: bool| {
-            let specs: Vec<&RuleSpec> = all.iter().copied().filter(|s| s.kind == kind).collect();
+            let specs: Vec<&RuleSpec> = all.iter().filter(|s| s.kind == kind).collect();
             KindRules::new(&specs, with_set)
         };
         let (formula, topic) = (of(Kind::Formula, false)?, of(Kind::Topic, false)?);
@@ -199,11 +202,85 @@ impl Rules {
                     found.asks += self.ask.each[i - formulas].find_iter(text).count();
                     found.ask.get_or_insert(m);
                 }
-            } else if meta(&self.topic, i - formulas - asks).is_some() {
-                found.topic = true;
+            } else if let Some(m) = meta(&self.topic, i - formulas - asks) {
+                found.topic.get_or_insert(m);
             }
         }
         found
+    }
+}
+
+impl Rules {
+    /// Every formula, ask and topic rule matching `text`, and for a short block (at most
+    /// eight words) every call-to-action rule matching the whole of it: names and kinds.
+    pub fn matching<'r>(
+        &'r self,
+        text: &str,
+        words: usize,
+    ) -> impl Iterator<Item = (&'r str, &'static str)> + 'r {
+        let (formulas, asks) = (self.formula.meta.len(), self.ask.meta.len());
+        let in_text = self.text.matches(text).into_iter().map(move |i| {
+            if i < formulas {
+                (self.formula.meta[i].0.as_str(), "formula")
+            } else if i < formulas + asks {
+                (self.ask.meta[i - formulas].0.as_str(), "ask")
+            } else {
+                (self.topic.meta[i - formulas - asks].0.as_str(), "topic")
+            }
+        });
+        let cta = (words <= 8)
+            .then_some(self.cta.set.as_ref())
+            .flatten()
+            .map(|set| set.matches(text.trim()).into_iter().collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| (self.cta.meta[i].0.as_str(), "cta"));
+        in_text.collect::<Vec<_>>().into_iter().chain(cta)
+    }
+
+    /// Names of the class rules matching one class or id name.
+    pub fn matching_class<'r>(&'r self, class: &str) -> impl Iterator<Item = &'r str> + 'r {
+        self.class
+            .set
+            .as_ref()
+            .map(|set| set.matches(class).into_iter().collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| self.class.meta[i].0.as_str())
+    }
+
+    /// The first rule of any kind that matches a block, with its category: how the user's
+    /// rules decide (they override the scorer).
+    pub fn first_match(
+        &self,
+        text: &str,
+        words: usize,
+        classes: &[String],
+        enabled: impl Fn(Category) -> bool + Copy,
+    ) -> Option<(&str, Category)> {
+        let found = self.scan(text, enabled);
+        found
+            .formula
+            .or(found.ask)
+            .or(found.topic)
+            .or_else(|| {
+                (words <= 8)
+                    .then(|| self.cta.first(text.trim(), enabled))
+                    .flatten()
+            })
+            .or_else(|| classes.iter().find_map(|c| self.class.first(c, enabled)))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        [
+            &self.formula,
+            &self.ask,
+            &self.topic,
+            &self.cta,
+            &self.class,
+        ]
+        .iter()
+        .all(|k| k.meta.is_empty())
     }
 }
 

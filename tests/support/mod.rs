@@ -4,6 +4,28 @@
 
 pub mod tmux;
 
+/// Whether a test's outside requirement (`../shared`, tmux, python3) is here. Without it the
+/// test is skipped with the reason on stderr, unless `TIDINGS_REQUIRE_ALL` is set (CI sets
+/// it): then a missing requirement fails the test.
+pub fn available(what: &str, present: bool) -> bool {
+    if present {
+        return true;
+    }
+    if std::env::var_os("TIDINGS_REQUIRE_ALL").is_some() {
+        panic!("{what} is required (TIDINGS_REQUIRE_ALL is set)");
+    }
+    eprintln!("skipped: {what} is missing");
+    false
+}
+
+/// Whether `program` runs (`program --version` exits 0).
+pub fn runs(program: &str) -> bool {
+    std::process::Command::new(program)
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
