@@ -392,8 +392,14 @@ impl App {
         out
     }
 
+    /// The layout at the size the last resize announced (what `update` scrolls by).
     pub fn layout(&self) -> Layout {
-        let (w, h) = self.size;
+        self.layout_for(self.size)
+    }
+
+    /// The layout of a frame of `(width, height)`: `draw` lays out from the frame it draws
+    /// into, which can differ from the last resize while resizes race key presses.
+    pub fn layout_for(&self, (w, h): (u16, u16)) -> Layout {
         let status = Rect {
             x: 0,
             y: h.saturating_sub(1),

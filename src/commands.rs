@@ -15,6 +15,15 @@ use crate::feed::{parse, poller};
 use crate::store::{Store, StoreError};
 
 /// Exit status for an error: 2 for a bad config or cache, 1 otherwise.
+/// True when the error is only that whoever read our output stopped reading
+/// (`tidings export | head -1`): the output ends quietly, like other Unix tools.
+pub fn is_closed_stdout(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 pub fn exit_code_for(e: &anyhow::Error) -> u8 {
     let setup = e.chain().any(|c| {
         c.is::<ConfigError>()
@@ -166,7 +175,10 @@ pub fn run(cli: Cli) -> Result<u8> {
                     tags: f.tags.clone(),
                 })
                 .collect();
-            print!("{}", crate::opml::write(&subs));
+            std::io::stdout()
+                .lock()
+                .write_all(crate::opml::write(&subs).as_bytes())
+                .context("cannot write to stdout")?;
             Ok(0)
         }
         Some(Command::Refresh { force }) => {
@@ -237,9 +249,14 @@ fn refresh(store: &mut Store, config: &Config, force: bool) -> Result<u8> {
     } else {
         indicatif::ProgressBar::hidden()
     };
+    if let (_, Some(note)) = poller::concurrency(config) {
+        tracing::warn!("{note}");
+        let _ = writeln!(std::io::stdout(), "{note}");
+    }
+    // A closed stdout (`tidings refresh | head -1`) silences the lines, never the refresh.
     let say = |line: String| {
         if bar.is_hidden() {
-            println!("{line}");
+            let _ = writeln!(std::io::stdout(), "{line}");
         } else {
             bar.println(line);
         }
@@ -285,7 +302,7 @@ fn refresh(store: &mut Store, config: &Config, force: bool) -> Result<u8> {
         },
     )?;
     bar.finish_and_clear();
-    println!("{summary}");
+    let _ = writeln!(std::io::stdout(), "{summary}");
     tracing::info!("refresh: {summary}");
     Ok(if summary.failed == 0 { 0 } else { 1 })
 }

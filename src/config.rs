@@ -118,7 +118,7 @@ impl Config {
     /// Loads the config at `path`. A missing file is written with the commented starter
     /// config; the returned flag says so, so the caller can tell the user.
     pub fn load_or_create(path: &Path) -> Result<(Config, bool), ConfigError> {
-        match std::fs::read_to_string(path) {
+        match read_capped(path) {
             Ok(text) => Ok((Config::parse(&text, path)?, false)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let write = |p: &Path| -> std::io::Result<()> {
@@ -264,6 +264,25 @@ impl Paths {
             log: state.join("tidings.log"),
         }
     }
+}
+
+/// The largest config read: far beyond any real one (10,000 feeds take about 1 MB), and a
+/// bound on memory when `--config` names `/dev/zero` or a huge file by mistake.
+const CONFIG_CAP: u64 = 16 << 20;
+
+fn read_capped(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(CONFIG_CAP + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > CONFIG_CAP {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB; is this the config file?",
+            CONFIG_CAP >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| std::io::Error::other("not UTF-8 text"))
 }
 
 #[cfg(test)]

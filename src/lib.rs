@@ -10,7 +10,7 @@
 //! keys/mouse ─► keymap ─Action─► App::update ─Commands─► runtime ◄──┘          │
 //!                                   ▲                      │ (headlines, article) ◄┘
 //!                                   └──── ui::draw(&App) ◄─┘
-//! article HTML ─► clean (blocks → keep/hide verdicts → text lines) ─► article pane
+//! article HTML ─► clean (blocks → features → scorer → keep/hide verdicts → text lines) ─► article pane
 //! ```
 //!
 //! SQLite is the source of truth: the poller writes into it (one transaction per batch of
@@ -27,7 +27,8 @@
 //! | [`feed::fulltext`] | an item's web page → its main content (dom_smoothie) | fetch, parse |
 //! | [`feed::poller`] | many feeds at once, bounded concurrency, backoff, Retry-After; fetch → parse → store, then full articles | fetch, parse, fulltext, store |
 //! | [`store`] | the only SQL: schema + `user_version` migrations, WAL, upserts that keep read/starred, retention, FTS5 search, batched writes | `model` |
-//! | [`clean`] | the sanitiser, and article → blocks (one tokenizer pass, no DOM) → keep/hide verdicts → text; rules from `assets/rules.toml`; long articles on rayon's two threads | — (pure) |
+//! | [`clean`] | the sanitiser, and article → blocks (one tokenizer pass, no DOM) → features → learned scorer → keep/hide verdicts → text; the scorer (`assets/appeal-model.tsv`), word vectors (`assets/word-vectors.bin`) and rules (`assets/rules.toml`, signals to the scorer) compiled in; the user's rules override; long articles on rayon's two threads | — (pure) |
+//! | `train-appeals` (`src/bin/`) | trains the scorer from `../shared/corpus/appeals*` and writes its asset byte for byte; leave-one-publisher-out figures | `clean::learn` |
 //! | [`opml`] | OPML subscription lists in and out | `clean::sanitize_line` |
 //! | [`app`] | `App` state, `Action`, `App::update(event) -> Vec<Command>`; pure | model, clean |
 //! | [`keymap`] | key events → `Action`, from defaults and `[keys]`; pure | app |

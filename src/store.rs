@@ -22,6 +22,8 @@ pub enum StoreError {
     },
     #[error("cache {path} is not a tidings cache (not SQLite, or corrupt): {detail}; the file was left untouched — move it away to start a new cache")]
     NotACache { path: String, detail: String },
+    #[error("cache {path} is another application's SQLite database (tables {tables}); it was left untouched — give tidings another --cache")]
+    Foreign { path: String, tables: String },
     #[error("cache {path} has schema version {found}, newer than this tidings understands ({SCHEMA_VERSION}); upgrade tidings or use another --cache")]
     TooNew { path: String, found: i64 },
     #[error("the cache is damaged ({0}); your read and starred state may be recoverable with `sqlite3 .recover`; the file was left as it is")]
@@ -140,6 +142,99 @@ fn now() -> Timestamp {
         .unwrap_or(0)
 }
 
+/// What an existing database file holds, seen read-only.
+enum Contents {
+    /// No tables yet: it becomes a cache.
+    Empty,
+    Cache,
+    /// Somebody else's tables (their names, for the message).
+    Foreign(String),
+}
+
+/// Reads the file's schema without writing a byte: `immutable` ignores any `-wal` beside
+/// it (the file alone); otherwise the `-wal` is read too, but never written back.
+fn contents(path: &Path, shown: &str, with_wal: bool) -> Result<Contents> {
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' => uri.push_str(&format!("%{:02X}", c as u32)),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str(if with_wal { "?mode=ro" } else { "?immutable=1" });
+    let not_a_cache = |e: rusqlite::Error| StoreError::NotACache {
+        path: shown.to_string(),
+        detail: e.to_string(),
+    };
+    let conn = Connection::open_with_flags(
+        &uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(not_a_cache)?;
+    let mut tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .map_err(not_a_cache)?;
+    if tables.is_empty() {
+        return Ok(Contents::Empty);
+    }
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(not_a_cache)?;
+    // A newer tidings may have other tables; `init` refuses it by its version, untouched.
+    if version > SCHEMA_VERSION
+        || ["feeds", "items"]
+            .iter()
+            .all(|t| tables.iter().any(|n| n == t))
+    {
+        return Ok(Contents::Cache);
+    }
+    tables.truncate(4);
+    Ok(Contents::Foreign(tables.join(", ")))
+}
+
+/// A `-wal` beside the cache is replayed into it on the next read-write open. When the file
+/// and its `-wal` together are no longer a tidings cache (another database's WAL, restored
+/// beside it), the WAL is renamed aside, kept, and logged, instead of destroying the cache.
+fn set_aside_foreign_wal(path: &Path, shown: &str) {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal = std::path::PathBuf::from(wal);
+    if !wal.metadata().is_ok_and(|m| m.len() > 0) {
+        return;
+    }
+    let foreign = match contents(path, shown, true) {
+        Ok(Contents::Cache) => false,
+        Ok(_) => true,
+        // Unreadable together (another database's pages, a torn header): not ours.
+        Err(StoreError::NotACache { .. }) => true,
+        // Could not look (permissions, a read-only directory): leave it as SQLite would.
+        Err(_) => false,
+    };
+    if !foreign {
+        return;
+    }
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut aside = wal.as_os_str().to_owned();
+    aside.push(format!(".foreign-{stamp}"));
+    match std::fs::rename(&wal, &aside) {
+        Ok(()) => {
+            let mut shm = path.as_os_str().to_owned();
+            shm.push("-shm");
+            let _ = std::fs::remove_file(std::path::PathBuf::from(shm));
+            tracing::warn!(
+                "cache {shown}: the -wal beside it belongs to another database; kept as {}",
+                std::path::PathBuf::from(&aside).display()
+            );
+        }
+        Err(e) => tracing::warn!("cache {shown}: cannot move a foreign -wal aside: {e}"),
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the cache at `path`.
     pub fn open(path: &Path) -> Result<Store> {
@@ -147,6 +242,17 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             // A failure here surfaces below as an open error naming the path.
             let _ = std::fs::create_dir_all(dir);
+        }
+        // Judge what is there before anything can write to it: opening read-write would
+        // replay a `-wal` beside the file, whoever wrote it.
+        if path.metadata().is_ok_and(|m| m.len() > 0) {
+            if let Contents::Foreign(tables) = contents(path, &shown, false)? {
+                return Err(StoreError::Foreign {
+                    path: shown,
+                    tables,
+                });
+            }
+            set_aside_foreign_wal(path, &shown);
         }
         let conn = Connection::open_with_flags(
             path,
@@ -192,16 +298,40 @@ impl Store {
                 found: version,
             });
         }
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(not_a_cache)?;
+        // Switching to WAL needs the database to itself for a moment; another process
+        // opening the same new cache can hold it, and SQLite does not wait here by itself.
+        let mut tries = 0;
+        loop {
+            match conn.pragma_update(None, "journal_mode", "WAL") {
+                Err(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                        && tries < 200 =>
+                {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+                other => break other.map_err(not_a_cache)?,
+            }
+        }
         conn.execute_batch(
             "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
         )
         .map_err(not_a_cache)?;
         if version < 1 {
-            let tx = conn.unchecked_transaction().map_err(not_a_cache)?;
-            tx.execute_batch(SCHEMA).map_err(not_a_cache)?;
-            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            // Two processes may meet a brand-new cache at once: take the write lock first
+            // (waiting on the other), then look again, and create only what is still missing.
+            let tx = rusqlite::Transaction::new_unchecked(
+                &conn,
+                rusqlite::TransactionBehavior::Immediate,
+            )
+            .map_err(not_a_cache)?;
+            let now: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(not_a_cache)?;
+            if now < 1 {
+                tx.execute_batch(SCHEMA).map_err(not_a_cache)?;
+                tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            }
             tx.commit()?;
         }
         // No integrity scan here: it reads the whole file and would cost seconds on a big

@@ -67,7 +67,8 @@ fn border_style(focused: bool) -> Style {
 }
 
 pub fn draw(frame: &mut Frame, app: &App) {
-    let layout = app.layout();
+    let area = frame.area();
+    let layout = app.layout_for((area.width, area.height));
     if let Some(r) = layout.sidebar {
         draw_sidebar(frame, app, rr(r));
     }
@@ -87,7 +88,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             frame.render_widget(Clear, r);
             frame.render_widget(
                 Paragraph::new(TLine::from(vec![
-                    Span::raw(fit(&text, r.width as usize - 1)),
+                    Span::raw(fit(&text, (r.width as usize).saturating_sub(1))),
                     Span::raw(" "),
                 ])),
                 r,

@@ -16,7 +16,7 @@ fn page(i: usize) -> String {
     format!(
         "<!doctype html><html><head><title>Story {i}</title></head><body>\
          <nav><a href=\"/\">Home</a> · <a href=\"/world\">World desk menu</a></nav>\
-         <article><h1>Story {i}</h1>{body}<p>Support The Harbour Times!</p><p>Please make a donation today — we rely on readers like you.</p></article>\
+         <article><h1>Story {i}</h1>{body}<p>Support The Harbour Times!</p><p>Please make a donation today — we rely on readers like you.</p><p>Donate now</p></article>\
          <footer>Site footer links</footer></body></html>"
     )
 }

@@ -493,3 +493,151 @@ fn a_full_disk_fails_the_refresh_clearly_and_keeps_the_stored_state() {
     );
     assert_eq!(Store::open(&cache).unwrap().item_count().unwrap(), 3003);
 }
+
+/// `tidings … | head -1`: the reader of our output goes away. Output ends quietly (exit 0,
+/// nothing on stderr), and a refresh still stores every feed.
+#[test]
+fn a_closed_stdout_ends_output_quietly_and_never_aborts_a_refresh() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let mut text = String::from("concurrency = 4\n");
+    for i in 0..60 {
+        let path = format!("/p{i}.xml");
+        server.feed(&path, rss(&format!("P{i}"), &format!("p{i}"), 5));
+        text.push_str(&format!("[[feeds]]\nurl = \"{}\"\n", server.url(&path)));
+    }
+    std::fs::write(&config, text).unwrap();
+    let cache = dir.path().join("cache.sqlite");
+    // stdout is a pipe whose reading end is closed before the command writes anything.
+    let closed = |mut cmd: Command, stdin: &str| {
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let mut input = child.stdin.take().unwrap();
+        let _ = input.write_all(stdin.as_bytes());
+        drop(input);
+        child.wait_with_output().unwrap()
+    };
+    let out = closed(refresh_cmd(&config, &cache), "");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "refresh: {:?} {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(Store::open(&cache).unwrap().item_count().unwrap(), 60 * 5);
+
+    let mut export = tidings();
+    export
+        .arg("--config")
+        .arg(&config)
+        .arg("--cache")
+        .arg(&cache)
+        .arg("export");
+    let mut clean = tidings();
+    clean
+        .args(["--config"])
+        .arg(&config)
+        .args(["clean", "--explain"]);
+    let mut inspect = tidings();
+    inspect
+        .args(["--config"])
+        .arg(&config)
+        .arg("inspect")
+        .arg(server.url("/p1.xml"));
+    let article = "A paragraph of the story.\n\n".repeat(20_000);
+    for (name, cmd, stdin) in [
+        ("export", export, ""),
+        ("clean", clean, &article[..]),
+        ("inspect", inspect, ""),
+    ] {
+        let out = closed(cmd, stdin);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {:?} {stderr}", out.status);
+        assert!(stderr.is_empty(), "{name} printed: {stderr}");
+    }
+}
+
+/// A feed path that is a FIFO would block its reader forever; `--config /dev/zero` would
+/// read forever. Both end at once with a clear error.
+#[test]
+fn a_fifo_feed_and_an_endless_config_fail_at_once_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("feed.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let started = Instant::now();
+    let out = tidings()
+        .arg("--config")
+        .arg(&config)
+        .arg("inspect")
+        .arg(&fifo)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(stdout.contains("not a regular file"), "{stdout}");
+
+    let started = Instant::now();
+    let out = tidings()
+        .args(["--config", "/dev/zero", "--cache"])
+        .arg(dir.path().join("c.sqlite"))
+        .arg("refresh")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("/dev/zero") && stderr.contains("larger than"),
+        "{stderr}"
+    );
+}
+
+/// `concurrency = 100000` under `ulimit -n 128`: the refresh lowers it to what the process
+/// may open, says so, and stores every feed instead of failing with "Too many open files".
+#[test]
+fn concurrency_beyond_the_open_file_limit_is_lowered_and_every_feed_is_stored() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let mut text = String::from("concurrency = 100000\n");
+    for i in 0..300 {
+        let path = format!("/u{i}.xml");
+        server.feed(&path, rss(&format!("U{i}"), &format!("u{i}"), 2));
+        text.push_str(&format!("[[feeds]]\nurl = \"{}\"\n", server.url(&path)));
+    }
+    std::fs::write(&config, text).unwrap();
+    let cache = dir.path().join("cache.sqlite");
+    let script = format!(
+        "ulimit -n 128 && exec '{}' --config '{}' --cache '{}' refresh",
+        env!("CARGO_BIN_EXE_tidings"),
+        config.display(),
+        cache.display()
+    );
+    let out = Command::new("sh").args(["-c", &script]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("concurrency 100000 lowered to 48"),
+        "{stdout}"
+    );
+    assert_eq!(Store::open(&cache).unwrap().item_count().unwrap(), 300 * 2);
+}

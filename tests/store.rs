@@ -266,3 +266,97 @@ fn two_connections_share_the_cache() {
         .unwrap();
     assert!(reader.headlines(&HeadlineFilter::default()).unwrap()[0].read);
 }
+
+/// Another database with uncheckpointed writes: its `-wal`, copied beside a cache (as a
+/// restore from backup after a crash can do), must never be replayed into the cache.
+#[test]
+fn a_stray_wal_from_another_database_is_moved_aside_and_the_cache_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache.sqlite");
+    {
+        let (mut store, feed) = open_with_feed(&dir);
+        store_items(
+            &mut store,
+            feed,
+            &[item("a", "Ferries return", 1_700_000_000)],
+            10,
+        );
+    }
+    let before = std::fs::read(&cache).unwrap();
+
+    let other = dir.path().join("other.sqlite");
+    let conn = rusqlite::Connection::open(&other).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE bookmarks (url TEXT); INSERT INTO bookmarks VALUES ('x'), ('y');",
+    )
+    .unwrap();
+    let wal = dir.path().join("cache.sqlite-wal");
+    std::fs::copy(dir.path().join("other.sqlite-wal"), &wal).unwrap();
+    drop(conn);
+
+    let store = Store::open(&cache).expect("the cache opens");
+    assert_eq!(
+        store.item_count().unwrap(),
+        1,
+        "the cache's item is still there"
+    );
+    drop(store);
+    let aside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("cache.sqlite-wal.foreign"))
+        .collect();
+    assert_eq!(aside.len(), 1, "the foreign WAL is kept aside: {aside:?}");
+    assert!(std::fs::read(&cache).unwrap().len() >= before.len() / 2);
+}
+
+#[test]
+fn another_applications_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.sqlite");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE bookmarks (url TEXT); INSERT INTO bookmarks VALUES ('x');")
+        .unwrap();
+    drop(conn);
+    let before = std::fs::read(&path).unwrap();
+    let err = Store::open(&path).err().expect("refused");
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+    assert!(err.to_string().contains("bookmarks"), "{err}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "not one byte changed"
+    );
+    assert!(!dir.path().join("app.sqlite-wal").exists());
+
+    // An empty file is a new cache.
+    let empty = dir.path().join("empty.sqlite");
+    std::fs::write(&empty, b"").unwrap();
+    Store::open(&empty).expect("an empty file becomes a cache");
+}
+
+/// Two processes meeting a brand-new cache: both open it, neither fails ("table feeds
+/// already exists", "database is locked").
+#[test]
+fn two_processes_creating_one_new_cache_both_succeed() {
+    for round in 0..8 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.sqlite");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Store::open(&path).map(|_| ()).map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        for h in handles {
+            let r = h.join().unwrap();
+            assert!(r.is_ok(), "round {round}: {r:?}");
+        }
+    }
+}

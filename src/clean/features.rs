@@ -14,6 +14,9 @@ use super::rules::Rules;
 pub struct Features {
     pub ids: Vec<(u64, f32)>,
     pub names: Option<Vec<String>>,
+    /// Where the wording (words, pairs, stems) ends in `ids`: what follows is what the
+    /// trees read.
+    pub wording_end: usize,
 }
 
 impl Features {
@@ -21,6 +24,7 @@ impl Features {
         Features {
             ids: Vec::new(),
             names: Some(Vec::new()),
+            wording_end: 0,
         }
     }
 
@@ -31,10 +35,42 @@ impl Features {
         }
     }
 
+    /// A feature whose id was computed already; its name is only built for the trainer.
+    fn push_id(&mut self, id: u64, name: impl FnOnce() -> String) {
+        self.ids.push((id, 1.0));
+        if let Some(names) = &mut self.names {
+            names.push(name());
+        }
+    }
+
     fn flag(&mut self, on: bool, name: &str) {
         if on {
             self.push(&[name], 1.0);
         }
+    }
+}
+
+/// Maps keyed by feature ids, which are hashes already: hashing them again is wasted work.
+pub type IdMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<IdHasher>>;
+pub type IdSet = std::collections::HashSet<u64, std::hash::BuildHasherDefault<IdHasher>>;
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        // FNV's high bits are its best mixed; fold them into the low ones tables index by.
+        self.0 ^ (self.0 >> 29)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
@@ -50,13 +86,25 @@ pub fn feature_id(parts: &[&str]) -> u64 {
     h
 }
 
-/// Word-level facts about a block, found in one pass.
+/// Word-level facts about a block, found in its one pass over its words.
 #[derive(Debug, Clone, Default)]
 pub struct Shape {
     pub words: usize,
     /// Distinct content words (five letters or more), hashed and sorted: what the block is
     /// about, to compare with the rest of the article.
     terms: Vec<u64>,
+    capitalised: usize,
+    /// Some word has a lowercase letter.
+    lower: bool,
+    month: bool,
+    year: bool,
+}
+
+/// A block read on its own: its features so far, and what placing it in the article needs.
+#[derive(Debug, Clone)]
+pub struct Read {
+    pub features: Features,
+    pub shape: Shape,
 }
 
 /// Blocks this long are the article's body, whatever they say.
@@ -66,7 +114,7 @@ const CORE_WORDS: usize = 25;
 #[derive(Debug, Clone)]
 pub struct Layout {
     /// In how many blocks each content word occurs.
-    term_blocks: std::collections::HashMap<u64, u32>,
+    term_blocks: IdMap<u32>,
     pub blocks: usize,
     pub first_core: Option<usize>,
     pub last_core: Option<usize>,
@@ -76,7 +124,7 @@ pub struct Layout {
 
 impl Layout {
     pub fn of(shapes: &[Shape]) -> Layout {
-        let mut term_blocks = std::collections::HashMap::new();
+        let mut term_blocks = IdMap::default();
         for t in shapes.iter().flat_map(|s| &s.terms) {
             *term_blocks.entry(*t).or_insert(0) += 1;
         }
@@ -95,34 +143,13 @@ impl Layout {
     }
 }
 
-pub fn shape(block: &Block) -> Shape {
-    let mut folded = String::new();
-    let mut words_seen = 0;
-    let mut terms = Vec::new();
-    for w in words(&block.text) {
-        words_seen += 1;
-        if w.len() >= 5 {
-            fold_word(w, &mut folded);
-            terms.push(feature_id(&[&folded]));
-        }
-    }
-    terms.sort_unstable();
-    terms.dedup();
-    Shape {
-        words: words_seen,
-        terms,
-    }
-}
-
-/// Words of a text: runs of letters and digits.
-fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-}
-
 /// Lowercased, digits folded to `0`, at most 24 characters: the form a word is counted in.
 fn fold_word(word: &str, out: &mut String) {
     out.clear();
+    if word.len() <= 24 && word.bytes().all(|b| b.is_ascii_lowercase()) {
+        out.push_str(word);
+        return;
+    }
     for c in word.chars().take(24) {
         if c.is_ascii_digit() {
             if !out.ends_with('0') {
@@ -190,35 +217,48 @@ const MONTHS: &[&str] = &[
     "dec",
 ];
 
-/// Appends the features of block `index` of an article laid out as `layout`.
-pub fn extract(
-    block: &Block,
-    shapes: &[Shape],
-    index: usize,
-    layout: &Layout,
-    rules: &Rules,
-    out: &mut Features,
-) {
-    let shape = &shapes[index];
+/// The features a block has on its own: words, meaning, voice, shape, structure, rules.
+pub fn read(block: &Block, rules: &Rules, named: bool) -> Read {
+    let mut out = if named {
+        Features::named()
+    } else {
+        Features::default()
+    };
     let text = block.text.as_str();
-    lexical(text, out);
+    let shape = lexical(text, &mut out);
     let n = shape.words;
     out.push(&[length_bin(n)], 1.0);
     out.push(&["len:log"], ((n as f32) + 1.0).ln() / 5.0);
-    form(text, out);
-    position(index, layout, shape, out);
-    topic(shapes, index, layout, out);
-    structure(block, rules, out);
+    form(text, &shape, &mut out);
+    structure(block, rules, &mut out);
     for (name, kind) in rules.matching(text, n) {
         out.push(&["rule:", name], 1.0);
         out.push(&["kind:", kind], 1.0);
+    }
+    Read {
+        features: out,
+        shape,
+    }
+}
+
+/// Adds to each block what depends on the whole article: position and topic.
+pub fn place(reads: &mut [Read]) {
+    let shapes: Vec<Shape> = reads
+        .iter_mut()
+        .map(|r| std::mem::take(&mut r.shape))
+        .collect();
+    let layout = Layout::of(&shapes);
+    for (i, r) in reads.iter_mut().enumerate() {
+        position(i, &layout, &shapes[i], &mut r.features);
+        topic(&shapes, i, &layout, &mut r.features);
     }
 }
 
 /// Words and word pairs, each counted once, scaled so that a long paragraph weighs no more
 /// than a short line in total.
-fn lexical(text: &str, out: &mut Features) {
+fn lexical(text: &str, out: &mut Features) -> Shape {
     let start = out.ids.len();
+    let mut shape = Shape::default();
     let mut word = String::new();
     let mut previous = String::from("^");
     let mut voice = Voice::default();
@@ -239,6 +279,7 @@ fn lexical(text: &str, out: &mut Features) {
     let vectors = super::vectors::builtin();
     let mut meaning = vec![0i32; vectors.dims];
     let mut known = 0usize;
+    let mut bigram_prefix = feature_id(&["b:^ "]);
     let mut rest = text;
     while let Some(begin) = rest.find(|c: char| c.is_alphanumeric()) {
         rest = &rest[begin..];
@@ -249,23 +290,32 @@ fn lexical(text: &str, out: &mut Features) {
         rest = after;
         fold_word(w, &mut word);
         sentence.words += 1;
+        shape.words += 1;
         let folded = word.as_str();
-        sentence.we += WE.contains(&folded) as usize;
-        sentence.you += YOU.contains(&folded) as usize;
-        sentence.reported += REPORTED.contains(&folded) as usize;
-        sentence.ask += APPEAL_STEMS.iter().any(|s| folded.starts_with(s)) as usize;
-        known += vectors.add(folded, &mut meaning) as usize;
-        out.push(&["w:", &word], 1.0);
-        out.push(&["b:", &previous, " ", &word], 1.0);
+        let ids = WordIds::of(folded, bigram_prefix);
+        let class = ids.class;
+        shape.capitalised += usize::from(w.chars().next().is_some_and(char::is_uppercase));
+        shape.lower |= w.chars().any(char::is_lowercase);
+        shape.month |= class & MONTH_WORD != 0;
+        shape.year |= w.len() == 4
+            && (w.starts_with("19") || w.starts_with("20"))
+            && w.bytes().all(|b| b.is_ascii_digit());
+        if w.len() >= 5 {
+            shape.terms.push(ids.plain);
+        }
+        sentence.we += usize::from(class & WE_WORD != 0);
+        sentence.you += usize::from(class & YOU_WORD != 0);
+        sentence.reported += usize::from(class & REPORTED_WORD != 0);
+        sentence.ask += usize::from(class & APPEAL_WORD != 0);
+        known += usize::from(vectors.add_id(ids.plain, &mut meaning));
+        out.push_id(ids.word, || format!("w:{folded}"));
+        out.push_id(ids.bigram, || format!("b:{previous} {folded}"));
         // A stem: "donat" is shared by donate, donation, donativo; "abonn" by abonnez,
         // abonnieren, abonnement.
-        if let Some((cut, _)) = word
-            .char_indices()
-            .nth(5)
-            .filter(|_| word.chars().count() >= 6)
-        {
-            out.push(&["s:", &word[..cut]], 1.0);
+        if let Some((stem, cut)) = ids.stem {
+            out.push_id(stem, || format!("s:{}", &folded[..cut]));
         }
+        bigram_prefix = ids.next_bigram;
         std::mem::swap(&mut previous, &mut word);
         let mut next = rest.chars();
         if matches!(next.next(), Some('.' | '!' | '?' | '。' | ';'))
@@ -276,7 +326,7 @@ fn lexical(text: &str, out: &mut Features) {
     }
     end_sentence(&mut sentence, &mut voice);
     if previous != "^" {
-        out.push(&["b:", &previous, " $"], 1.0);
+        out.push_id(fnv(bigram_prefix, b"$"), || format!("b:{previous} $"));
     }
     dedup_from(out, start);
     let count = out.ids.len() - start;
@@ -286,9 +336,13 @@ fn lexical(text: &str, out: &mut Features) {
             *v = scale;
         }
     }
+    out.wording_end = out.ids.len();
     // What the block is about, in any language: the mean of its words' vectors.
     for (d, v) in vectors.mean(&meaning, known).enumerate().take(DIMS.len()) {
-        out.push(&["emb:", DIMS[d]], v * 8.0);
+        out.ids.push((EMB_IDS[d], v * 8.0));
+        if let Some(names) = &mut out.names {
+            names.push(format!("emb:{}", DIMS[d]));
+        }
     }
     let share = |n: usize| n as f32 / sentences.max(1) as f32;
     out.flag(voice.we > 0, "voice:we");
@@ -302,7 +356,107 @@ fn lexical(text: &str, out: &mut Features) {
     out.push(&["appeal:share"], share(voice.ask));
     out.push(&["appeal:addressed-share"], share(voice.asked));
     out.flag(voice.asked >= 2, "appeal:addressed-twice");
+    shape.terms.sort_unstable();
+    shape.terms.dedup();
+    shape
 }
+
+const WE_WORD: u8 = 1;
+const YOU_WORD: u8 = 2;
+const REPORTED_WORD: u8 = 4;
+const APPEAL_WORD: u8 = 8;
+const MONTH_WORD: u8 = 16;
+
+/// The word lists above as one table of hashed words (and, for appeal stems, prefixes).
+static WORD_CLASSES: std::sync::LazyLock<IdMap<u8>> = std::sync::LazyLock::new(|| {
+    let mut table = IdMap::default();
+    let lists: [(&[&str], u8); 5] = [
+        (WE, WE_WORD),
+        (YOU, YOU_WORD),
+        (REPORTED, REPORTED_WORD),
+        (APPEAL_STEMS, APPEAL_WORD),
+        (MONTHS, MONTH_WORD),
+    ];
+    for (words, class) in lists {
+        for w in words {
+            *table.entry(feature_id(&[w])).or_insert(0) |= class;
+        }
+    }
+    table
+});
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+/// FNV-1a continued from state `h` over `bytes`.
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
+        h = (h ^ u64::from(*b)).wrapping_mul(FNV_PRIME);
+    }
+    h
+}
+
+/// The ids one folded word contributes, from one pass over its bytes: several FNV states
+/// advance side by side (what `feature_id` of each name would give, at a fraction of the
+/// cost — this loop is most of the scorer's time on a long article).
+struct WordIds {
+    /// The word alone: word vectors and topic terms are keyed by it.
+    plain: u64,
+    /// `w:WORD`
+    word: u64,
+    /// `b:PREVIOUS WORD`
+    bigram: u64,
+    /// `b:WORD ` — the start of the next word's bigram.
+    next_bigram: u64,
+    /// `s:STEM` and the stem's length in bytes, for words of six characters or more.
+    stem: Option<(u64, usize)>,
+    class: u8,
+}
+
+impl WordIds {
+    fn of(folded: &str, bigram_prefix: u64) -> WordIds {
+        const STEM_BYTES: std::ops::RangeInclusive<usize> = 3..=14;
+        static STARTS: std::sync::LazyLock<[u64; 3]> = std::sync::LazyLock::new(|| {
+            [
+                feature_id(&["w:"]),
+                feature_id(&["b:"]),
+                feature_id(&["s:"]),
+            ]
+        });
+        let table = &*WORD_CLASSES;
+        let [mut word, mut next, mut stem] = *STARTS;
+        let cut = folded.char_indices().nth(5).map_or(0, |(i, _)| i);
+        let (mut plain, mut bigram) = (FNV_OFFSET, bigram_prefix);
+        let mut class = 0;
+        for (i, b) in folded.bytes().enumerate() {
+            let b = u64::from(b);
+            plain = (plain ^ b).wrapping_mul(FNV_PRIME);
+            word = (word ^ b).wrapping_mul(FNV_PRIME);
+            bigram = (bigram ^ b).wrapping_mul(FNV_PRIME);
+            next = (next ^ b).wrapping_mul(FNV_PRIME);
+            if i < cut {
+                stem = (stem ^ b).wrapping_mul(FNV_PRIME);
+            }
+            let len = i + 1;
+            if STEM_BYTES.contains(&len) && folded.is_char_boundary(len) {
+                if let Some(c) = table.get(&plain) {
+                    class |= c & APPEAL_WORD;
+                }
+            }
+        }
+        WordIds {
+            plain,
+            word,
+            bigram,
+            next_bigram: fnv(next, b" "),
+            stem: (cut > 0).then_some((stem, cut)),
+            class: class | table.get(&plain).map_or(0, |c| c & !APPEAL_WORD),
+        }
+    }
+}
+
+static EMB_IDS: std::sync::LazyLock<[u64; 64]> =
+    std::sync::LazyLock::new(|| std::array::from_fn(|d| feature_id(&["emb:", DIMS[d]])));
 
 /// Names of the vector dimensions, so that none is formatted per block.
 const DIMS: [&str; 64] = [
@@ -404,7 +558,15 @@ const APPEAL_STEMS: &[&str] = &[
 
 /// Drops repeated features pushed since `start`, keeping the first of each.
 fn dedup_from(out: &mut Features, start: usize) {
-    let mut seen = std::collections::HashSet::with_capacity(out.ids.len() - start);
+    if out.names.is_none() {
+        // Values are equal within a group, so order does not matter: sort and drop repeats.
+        out.ids[start..].sort_unstable_by_key(|(id, _)| *id);
+        let mut tail = out.ids.split_off(start);
+        tail.dedup_by_key(|(id, _)| *id);
+        out.ids.append(&mut tail);
+        return;
+    }
+    let mut seen = IdSet::with_capacity_and_hasher(out.ids.len() - start, Default::default());
     let keep: Vec<bool> = out.ids[start..]
         .iter()
         .map(|(id, _)| seen.insert(*id))
@@ -439,7 +601,7 @@ fn length_bin(words: usize) -> &'static str {
 }
 
 /// How the text looks: its last character, capitals, links, dates, prices, separators.
-fn form(text: &str, out: &mut Features) {
+fn form(text: &str, shape: &Shape, out: &mut Features) {
     let t = text.trim();
     let last = t.chars().last().unwrap_or(' ');
     let end = match last {
@@ -461,50 +623,62 @@ fn form(text: &str, out: &mut Features) {
     out.flag(first.is_lowercase(), "start:lower");
     out.flag(matches!(first, '"' | '“' | '«'), "start:quote");
 
-    let mut capitalised = 0;
-    let mut all = 0;
-    let mut month = false;
-    let mut year = false;
-    let mut folded = String::new();
-    for w in words(t) {
-        all += 1;
-        if w.chars().next().is_some_and(char::is_uppercase) {
-            capitalised += 1;
-        }
-        fold_word(w, &mut folded);
-        month |= MONTHS.contains(&folded.as_str());
-        year |= w.len() == 4
-            && (w.starts_with("19") || w.starts_with("20"))
-            && w.bytes().all(|b| b.is_ascii_digit());
-    }
-    let letters: Vec<char> = t.chars().filter(|c| c.is_alphabetic()).take(200).collect();
-    out.flag(
-        letters.len() >= 4 && letters.iter().all(|c| c.is_uppercase()),
-        "form:shout",
-    );
+    let (capitalised, all, month, year) = (shape.capitalised, shape.words, shape.month, shape.year);
+    // Letters only counted when no word has a lowercase one: shouting is rare.
+    let shout = !shape.lower
+        && capitalised > 0
+        && t.chars().filter(|c| c.is_alphabetic()).take(4).count() >= 4;
+    out.flag(shout, "form:shout");
     out.flag(all >= 3 && capitalised * 10 >= all * 7, "form:title-case");
     out.flag(
         month && (year || t.bytes().any(|b| b.is_ascii_digit())),
         "form:date",
     );
     out.flag(year, "form:year");
-    out.flag(t.contains("http") || t.contains("www."), "form:url");
-    out.flag(t.contains('@'), "form:at");
-    out.flag(t.contains('©') || t.contains("(c)"), "form:copyright");
-    out.flag(
-        t.chars()
-            .any(|c| matches!(c, '$' | '€' | '£' | '¥' | '₹' | '₽' | '₩' | '฿')),
-        "form:currency",
-    );
-    out.flag(
-        t.contains(" | ") || t.contains(" · ") || t.contains(" • "),
-        "form:separators",
-    );
-    out.flag(
-        t.contains('"') || t.contains('“') || t.contains('«'),
-        "form:quotes",
-    );
-    let sentences = t.matches(". ").count() + t.matches("? ").count() + t.matches("! ").count();
+    // One pass over the bytes for the marks looked for (the non-ASCII ones by their UTF-8).
+    let (mut url, mut at, mut copyright, mut currency, mut separators, mut quotes) =
+        (false, false, false, false, false, false);
+    let mut sentences = 0;
+    let bytes = t.as_bytes();
+    let after = |i: usize, tail: &[u8]| bytes.get(i + 1..i + 1 + tail.len()) == Some(tail);
+    let before = |i: usize, head: &[u8]| i >= head.len() && &bytes[i - head.len()..i] == head;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'@' => at = true,
+            b'$' => currency = true,
+            b'"' => quotes = true,
+            b' ' => {
+                separators |=
+                    before(i, b" | ") || before(i, " · ".as_bytes()) || before(i, " • ".as_bytes());
+                sentences += usize::from(i > 0 && matches!(bytes[i - 1], b'.' | b'?' | b'!'));
+            }
+            b')' => copyright |= before(i, b"(c"),
+            b'p' => url |= before(i, b"htt"),
+            b'.' => url |= before(i, b"www"),
+            0xc2 => {
+                // © £ ¥ «
+                copyright |= after(i, &[0xa9]);
+                currency |= after(i, &[0xa3]) || after(i, &[0xa5]);
+                quotes |= after(i, &[0xab]);
+            }
+            0xe2 => {
+                // € ₹ ₽ ₩ “
+                currency |= after(i, &[0x82, 0xac])
+                    || after(i, &[0x82, 0xb9])
+                    || after(i, &[0x82, 0xbd])
+                    || after(i, &[0x82, 0xa9]);
+                quotes |= after(i, &[0x80, 0x9c]);
+            }
+            0xe0 => currency |= after(i, &[0xb8, 0xbf]), // ฿
+            _ => {}
+        }
+    }
+    out.flag(url, "form:url");
+    out.flag(at, "form:at");
+    out.flag(copyright, "form:copyright");
+    out.flag(currency, "form:currency");
+    out.flag(separators, "form:separators");
+    out.flag(quotes, "form:quotes");
     out.flag(sentences >= 2, "form:sentences");
 }
 
@@ -603,4 +777,62 @@ fn structure(block: &Block, rules: &Rules, out: &mut Features) {
         }
     }
     dedup_from(out, start);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_named(text: &str) -> Read {
+        let block = Block {
+            text: text.to_string(),
+            ..Block::default()
+        };
+        read(&block, &Rules::builtin().unwrap(), true)
+    }
+
+    #[test]
+    fn every_feature_id_is_the_hash_of_its_name() {
+        // The trainer writes names; the reader computes ids without them. They must agree.
+        let r = read_named(
+            "Unterstützen Sie uns! We rely on readers like you: donate €5 at https://x.example \
+             (c) 2024 — «Spenden» 12 May.",
+        );
+        let names = r.features.names.as_ref().unwrap();
+        assert_eq!(names.len(), r.features.ids.len());
+        for ((id, _), name) in r.features.ids.iter().zip(names) {
+            assert_eq!(*id, feature_id(&[name]), "{name}");
+        }
+        for name in [
+            "w:unterstützen",
+            "b:^ unterstützen",
+            "s:unter",
+            "b:0 may",
+            "b:may $",
+        ] {
+            assert!(
+                names.iter().any(|n| n == name),
+                "{name} missing from {names:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn voice_appeal_words_and_marks_are_seen() {
+        let r = read_named("We need you. Please donate today for just $5 — https://give.example");
+        let names = r.features.names.unwrap();
+        for name in [
+            "voice:we+you",
+            "appeal:any",
+            "form:currency",
+            "form:url",
+            "end:word",
+        ] {
+            assert!(
+                names.iter().any(|n| n == name),
+                "{name} missing from {names:?}"
+            );
+        }
+        assert_eq!(r.shape.words, 12);
+    }
 }

@@ -3,9 +3,7 @@
 //! the scorer that weighs signals *together* — a short line counts differently after the
 //! article than above it.
 
-use std::collections::HashMap;
-
-use super::features::{feature_id, Features};
+use super::features::{feature_id, Features, IdMap};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
@@ -23,7 +21,7 @@ pub enum Node {
 pub struct Forest {
     /// Feature names of the columns, and their hashed ids.
     pub columns: Vec<String>,
-    index: HashMap<u64, usize>,
+    index: IdMap<usize>,
     pub base: f32,
     pub trees: Vec<Vec<Node>>,
 }
@@ -59,7 +57,7 @@ impl Forest {
     pub fn row(&self, parts: &[&Features]) -> Vec<f32> {
         let mut x = vec![0.0; self.columns.len()];
         for f in parts {
-            for (id, v) in &f.ids {
+            for (id, v) in &f.ids[f.wording_end..] {
                 if let Some(c) = self.index.get(id) {
                     x[*c] = *v;
                 }
@@ -106,9 +104,9 @@ pub struct TreeOptions {
 impl Default for TreeOptions {
     fn default() -> Self {
         TreeOptions {
-            trees: 150,
+            trees: 60,
             depth: 3,
-            rate: 0.1,
+            rate: 0.25,
             lambda: 2.0,
             min_hessian: 2.0,
         }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use super::blocks::Block;
-use super::features::{self, feature_id, Features, Layout};
+use super::features::{self, feature_id, Features, IdMap};
 use super::forest::{Forest, Node};
 use super::rules::Rules;
 use super::Category;
@@ -33,8 +33,8 @@ pub const CATEGORIES: [Category; 7] = [
 /// Feature weights by hashed name; the names themselves are kept to explain verdicts.
 #[derive(Debug, Clone, Default)]
 pub struct Weights {
-    pub map: HashMap<u64, f32>,
-    pub names: HashMap<u64, String>,
+    pub map: IdMap<f32>,
+    pub names: IdMap<String>,
 }
 
 impl Weights {
@@ -111,24 +111,18 @@ pub fn builtin() -> &'static Model {
     &MODEL
 }
 
+/// Stage-one log-odds below which a block counts as plain article text (p < 2%).
+const PLAIN_LOGIT: f32 = -3.9;
+
 fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
 }
 
 /// Stage one's features for every block of an article.
 pub fn block_features(blocks: &[Block], rules: &Rules, named: bool) -> Vec<Features> {
-    let shapes: Vec<_> = blocks.iter().map(features::shape).collect();
-    let layout = Layout::of(&shapes);
-    let indices: Vec<usize> = (0..blocks.len()).collect();
-    super::map_in_halves(&indices, |&i| {
-        let mut f = if named {
-            Features::named()
-        } else {
-            Features::default()
-        };
-        features::extract(&blocks[i], &shapes, i, &layout, rules, &mut f);
-        f
-    })
+    let mut reads = super::map_in_halves(blocks, |b| features::read(b, rules, named));
+    features::place(&mut reads);
+    reads.into_iter().map(|r| r.features).collect()
 }
 
 /// Stage two's features: each block's stage-one logit among its neighbours' probabilities.
@@ -163,6 +157,17 @@ pub fn context_features(first: &[Features], logits: &[f32], named: bool) -> Vec<
     };
     let mean = p.iter().sum::<f32>() / n.max(1) as f32;
     let high = p.iter().filter(|x| **x >= 0.5).count() as f32 / n.max(1) as f32;
+    // The highest probability before each block, and from each block on.
+    let max_before: Vec<f32> = std::iter::once(0.0)
+        .chain(p.iter().scan(0.0f32, |m, x| {
+            *m = m.max(*x);
+            Some(*m)
+        }))
+        .collect();
+    let mut max_after = vec![0.0f32; n + 1];
+    for i in (0..n).rev() {
+        max_after[i] = max_after[i + 1].max(p[i]);
+    }
     (0..n)
         .map(|i| {
             let k = i as isize;
@@ -188,10 +193,8 @@ pub fn context_features(first: &[Features], logits: &[f32], named: bool) -> Vec<
             push("ctx:between", at(k - 1).min(at(k + 1)));
             push("ctx:doc-mean", mean);
             push("ctx:doc-high", high);
-            let before = p[..i].iter().copied().fold(0.0, f32::max);
-            let after = p[i + 1..].iter().copied().fold(0.0, f32::max);
-            push("ctx:max-before", before);
-            push("ctx:max-after", after);
+            push("ctx:max-before", max_before[i]);
+            push("ctx:max-after", max_after[i + 1]);
             push("ctx:prev-length", len_at(k - 1));
             push("ctx:next-length", len_at(k + 1));
             push("ctx:first", if i == 0 { 1.0 } else { 0.0 });
@@ -237,10 +240,24 @@ impl Model {
     fn stage2(&self, first: &[Features]) -> (Vec<Features>, Vec<f32>) {
         let logits: Vec<f32> = first.iter().map(|f| self.stage1.dot(f)).collect();
         let context = context_features(first, &logits, false);
+        // Where neither a block nor its neighbours look in the least like an appeal (most of
+        // a long article), the trees are not asked: that is what keeps scoring fast.
+        let plain = |i: usize| {
+            let lo = i.saturating_sub(1);
+            let hi = (i + 2).min(logits.len());
+            logits[lo..hi].iter().all(|z| *z < PLAIN_LOGIT)
+        };
         let p = first
             .iter()
             .zip(&context)
-            .map(|(f1, f2)| sigmoid(self.stage2.margin(&self.stage2.row(&[f1, f2]))))
+            .enumerate()
+            .map(|(i, (f1, f2))| {
+                if plain(i) {
+                    0.0
+                } else {
+                    sigmoid(self.stage2.margin(&self.stage2.row(&[f1, f2])))
+                }
+            })
             .collect();
         (context, p)
     }

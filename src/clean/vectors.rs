@@ -2,10 +2,9 @@
 //! `assets/distill_embeddings.py` from a multilingual sentence model): what a block is about
 //! in any of seven languages, as the mean of its words' vectors. No model runs in the reader.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::features::feature_id;
+use super::features::{feature_id, IdMap};
 
 const BUILTIN: &[u8] = include_bytes!("../../assets/word-vectors.bin");
 
@@ -14,7 +13,7 @@ pub struct WordVectors {
     pub dims: usize,
     scale: Vec<f32>,
     /// Hashed folded word → row.
-    index: HashMap<u64, u32>,
+    index: IdMap<u32>,
     data: Vec<i8>,
 }
 
@@ -44,7 +43,7 @@ impl WordVectors {
         let scale = (0..dims)
             .map(|_| take(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])))
             .collect::<Result<Vec<f32>, String>>()?;
-        let mut index = HashMap::with_capacity(words);
+        let mut index = IdMap::with_capacity_and_hasher(words, Default::default());
         let mut data = Vec::with_capacity(words * dims);
         for row in 0..words {
             let len = take(1)?[0] as usize;
@@ -61,9 +60,10 @@ impl WordVectors {
         })
     }
 
-    /// Adds the vector of a folded word to `sum`; false when the word is not in the table.
-    pub fn add(&self, folded: &str, sum: &mut [i32]) -> bool {
-        let Some(row) = self.index.get(&feature_id(&[folded])) else {
+    /// Adds the vector of a folded word, hashed with `feature_id`, to `sum`; false when
+    /// the word is not in the table.
+    pub fn add_id(&self, id: u64, sum: &mut [i32]) -> bool {
+        let Some(row) = self.index.get(&id) else {
             return false;
         };
         let start = *row as usize * self.dims;
@@ -89,7 +89,10 @@ mod tests {
     fn vector(words: &[&str]) -> Vec<f32> {
         let v = builtin();
         let mut sum = vec![0; v.dims];
-        let found = words.iter().filter(|w| v.add(w, &mut sum)).count();
+        let found = words
+            .iter()
+            .filter(|w| v.add_id(feature_id(&[w]), &mut sum))
+            .count();
         assert_eq!(found, words.len(), "{words:?} not all in the table");
         let m: Vec<f32> = v.mean(&sum, found).collect();
         let norm = m.iter().map(|x| x * x).sum::<f32>().sqrt();

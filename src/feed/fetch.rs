@@ -293,6 +293,15 @@ fn read_file(path: &std::path::Path, limit: u64) -> Result<Fetched, FetchError> 
         path: path.display().to_string(),
         message: e.to_string(),
     };
+    // Only regular files: opening a FIFO or a terminal blocks until somebody writes to it,
+    // ignoring every timeout (and a terminal would swallow what the user types).
+    let meta = std::fs::metadata(path).map_err(err)?;
+    if !meta.is_file() {
+        return Err(FetchError::File {
+            path: path.display().to_string(),
+            message: "not a regular file (a directory, FIFO, socket or device)".to_string(),
+        });
+    }
     let file = std::fs::File::open(path).map_err(err)?;
     let mut bytes = Vec::new();
     file.take(limit + 1).read_to_end(&mut bytes).map_err(err)?;

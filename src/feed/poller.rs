@@ -183,7 +183,7 @@ pub fn refresh(
                 });
                 task
             }))
-            .buffer_unordered(config.concurrency);
+            .buffer_unordered(concurrency(config).0);
         while let Some(first) = results.next().await {
             // Write every result that is ready in one transaction: one commit and one
             // search-index flush for many feeds, each feed still all-or-nothing.
@@ -214,12 +214,40 @@ pub fn refresh(
         &runtime,
         &fetcher,
         &full_text_feeds,
-        config.concurrency,
+        concurrency(config).0,
     )?;
     // Dropping a runtime waits for blocking tasks; there are none left.
     runtime.shutdown_background();
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Requests in flight at once: the configured number, clamped to what the process's
+/// open-file limit allows (each request holds a socket; SQLite and the runtime hold some
+/// more). The message says when it was clamped.
+pub fn concurrency(config: &Config) -> (usize, Option<String>) {
+    let wanted = config.concurrency.max(1);
+    let Some(limit) = open_file_limit() else {
+        return (wanted, None);
+    };
+    let allowed = (limit.saturating_sub(32) / 2).max(1) as usize;
+    if wanted <= allowed {
+        (wanted, None)
+    } else {
+        (
+            allowed,
+            Some(format!(
+                "concurrency {wanted} lowered to {allowed}: this process may open {limit} files (ulimit -n)"
+            )),
+        )
+    }
+}
+
+/// The soft limit on open files, where the system tells it (Linux's /proc).
+fn open_file_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
 }
 
 /// Pages fetched per feed and refresh: a first refresh of a big feed catches up over a
