@@ -64,9 +64,7 @@ impl std::hash::Hasher for IdHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        self.0 = fnv(self.0, bytes);
     }
 
     fn write_u64(&mut self, n: u64) {
@@ -76,14 +74,7 @@ impl std::hash::Hasher for IdHasher {
 
 /// FNV-1a over the parts of a feature name; the same as hashing the concatenated name.
 pub fn feature_id(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
+    parts.iter().fold(FNV_OFFSET, |h, p| fnv(h, p.as_bytes()))
 }
 
 /// Word-level facts about a block, found in its one pass over its words.
@@ -107,7 +98,8 @@ pub struct Read {
     pub shape: Shape,
 }
 
-/// Blocks this long are the article's body, whatever they say.
+/// The first and last blocks this long mark where the article's body begins and ends (for
+/// the position features only: they decide nothing by themselves).
 const CORE_WORDS: usize = 25;
 
 /// Document-level facts needed to place a block: where the article's body begins and ends.

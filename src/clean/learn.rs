@@ -419,3 +419,20 @@ pub fn leave_one_group_out(docs: &[Prepared], o: &Options, folds: Option<u64>) -
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_threshold_loses_no_more_article_blocks_than_allowed() {
+        // Scores of 100 article blocks (false) and 20 appeals (true).
+        let mut scored: Vec<(f32, bool)> = (0..100).map(|i| (i as f32 / 110.0, false)).collect();
+        scored.extend((0..20).map(|i| (0.6 + i as f32 / 60.0, true)));
+        let t = choose_threshold(&scored, 0.02);
+        let lost = scored.iter().filter(|(p, y)| !y && *p >= t).count();
+        assert!(lost <= 2, "threshold {t} loses {lost}");
+        // Never below 0.5, however generous the allowance.
+        assert!(choose_threshold(&scored, 1.0) >= 0.5);
+    }
+}

@@ -1,13 +1,16 @@
-//! The appeal scorer: two logistic regressions and a category model, trained by
-//! `train-appeals` from the labelled corpora and shipped in `assets/appeal-model.tsv`.
+//! The appeal scorer: a logistic regression per block, boosted trees over its context, and a
+//! category model, trained by `train-appeals` from the labelled corpora and shipped in
+//! `assets/appeal-model.tsv`.
 //!
-//! * Stage one reads each block alone: words and word pairs, shape, voice, built-in rule
-//!   matches, HTML structure and position ([`super::features`]).
-//! * Stage two reads the block in its article: its own stage-one score beside its
-//!   neighbours' and the article's. Appeals come in runs at the edges of an article; a story
-//!   about a fundraiser is surrounded by more story. No single signal can veto or force a
-//!   verdict; the weights decide.
-//! * The category model names what a hidden block is (donation, paywall, …).
+//! * Stage one reads each block alone: words, word pairs, stems and word vectors, shape,
+//!   voice, built-in rule matches, HTML structure, position and topic
+//!   ([`super::features`]).
+//! * Stage two (trees, [`super::forest`]) reads the block in its article: its own stage-one
+//!   score beside its neighbours' and the article's, with its shape and position. Appeals
+//!   come in runs at the edges of an article; a story about a fundraiser is surrounded by
+//!   more story. No single signal can veto or force a verdict.
+//! * The category model names what a hidden block is (donation, paywall, …) when no
+//!   built-in rule does.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -286,7 +289,8 @@ impl Model {
         reasons
     }
 
-    /// Reads the model file: `threshold`, then `s1`, `s2` and `cat CATEGORY` weight lines.
+    /// Reads the model file: `threshold`; `s1` (stage one) and `cat CATEGORY` weight lines;
+    /// `base`, `node` and `leaf` lines of stage two's trees.
     pub fn parse(text: &str) -> Result<Model, ModelError> {
         let mut model = Model::default();
         let mut categories: HashMap<&str, Weights> = HashMap::new();
@@ -433,5 +437,31 @@ impl Model {
             out.push('\n');
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_model_reads_and_has_every_part() {
+        let m = Model::parse(BUILTIN_MODEL).unwrap();
+        assert!(m.threshold > 0.5 && m.threshold < 1.0, "{}", m.threshold);
+        assert!(m.stage1.map.len() > 1000);
+        assert!(!m.stage2.trees.is_empty());
+        assert_eq!(m.categories.len(), CATEGORIES.len());
+    }
+
+    #[test]
+    fn a_damaged_model_file_is_an_error_naming_the_line() {
+        let bad = "threshold\t0.9\ns1\tw:x\tnot-a-number\n";
+        let e = Model::parse(bad).err().unwrap();
+        assert_eq!(e.line, 2, "{e}");
+        let orphan = "threshold\t0.9\ns1\tw:x\t1\nbase\t0\nnode\t0\t0\tlen:log\t0.5\t1\t9\nleaf\t0\t1\t0.1\n";
+        assert!(
+            Model::parse(orphan).is_err(),
+            "a child out of range is refused"
+        );
     }
 }
