@@ -347,3 +347,25 @@ fn refused_connections_and_dns_failures_are_clear() {
         "{e}"
     );
 }
+
+/// A 304 answers a conditional request; to a request that sent no validators it is a broken
+/// server, not "nothing new".
+#[test]
+fn a_304_to_a_request_without_validators_is_an_error() {
+    let server = Server::start();
+    server.route(
+        "/always-304",
+        Route::Status {
+            code: 304,
+            headers: vec![],
+        },
+    );
+    let url = server.url("/always-304");
+    let cfg = config(std::slice::from_ref(&url));
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(&dir, &cfg);
+    let (summary, _) = refresh(&mut store, &cfg);
+    assert_eq!(summary.failed, 1);
+    let error = error_of(&store, &url).expect("recorded as the feed's error");
+    assert!(error.contains("304"), "{error}");
+}

@@ -149,6 +149,11 @@ impl Fetcher {
             .map_err(|e| self.classify_error(e))?;
         let status = response.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
+            if validators.etag.is_none() && validators.last_modified.is_none() {
+                return Err(FetchError::Other(
+                    "HTTP 304 Not Modified to a request that asked nothing conditional (a broken server or cache)".into(),
+                ));
+            }
             return Ok(Fetched::NotModified);
         }
         if status.is_redirection() {
