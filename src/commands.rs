@@ -97,7 +97,23 @@ pub fn setup(cli: &Cli, write_starter: bool) -> Result<Setup> {
         });
     }
     let paths = Paths::resolve(cli.config.clone(), cli.cache.clone());
-    let config = if write_starter {
+    // A starter config is written at the default location only: a path the user typed
+    // and mistyped must not silently become a new, empty config.
+    let explicit = cli.config.is_some();
+    if explicit && !paths.config.exists() {
+        return Err(ConfigError::Read {
+            path: paths.config.clone(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such file (a starter config is only written at the default location)",
+            ),
+        }
+        .into());
+    }
+    if paths.cache.as_os_str() == ":memory:" {
+        bail!("--cache :memory: would keep nothing; give a file path");
+    }
+    let config = if write_starter && !explicit {
         let (config, created) = Config::load_or_create(&paths.config)?;
         if created {
             eprintln!(
@@ -107,9 +123,7 @@ pub fn setup(cli: &Cli, write_starter: bool) -> Result<Setup> {
         }
         config
     } else if paths.config.exists() {
-        let text = std::fs::read_to_string(&paths.config)
-            .with_context(|| format!("cannot read {}", paths.config.display()))?;
-        Config::parse(&text, &paths.config)?
+        Config::load(&paths.config)?
     } else {
         Config::default()
     };

@@ -115,6 +115,15 @@ impl Config {
         Ok(config)
     }
 
+    /// Loads the config at `path` (at most 16 MiB).
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = read_capped(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
     /// Loads the config at `path`. A missing file is written with the commented starter
     /// config; the returned flag says so, so the caller can tell the user.
     pub fn load_or_create(path: &Path) -> Result<(Config, bool), ConfigError> {

@@ -641,3 +641,35 @@ fn concurrency_beyond_the_open_file_limit_is_lowered_and_every_feed_is_stored() 
     );
     assert_eq!(Store::open(&cache).unwrap().item_count().unwrap(), 300 * 2);
 }
+
+/// A mistyped `--config` path is an error, not a new empty config written there; an
+/// in-memory cache, which would keep nothing, is refused.
+#[test]
+fn a_missing_explicit_config_and_a_memory_cache_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("confg.toml");
+    let out = tidings()
+        .arg("--config")
+        .arg(&typo)
+        .arg("--cache")
+        .arg(dir.path().join("c.sqlite"))
+        .arg("refresh")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("confg.toml"), "{stderr}");
+    assert!(!typo.exists(), "nothing written at the mistyped path");
+
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let out = tidings()
+        .arg("--config")
+        .arg(&config)
+        .args(["--cache", ":memory:", "refresh"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains(":memory:"), "{stderr}");
+}
