@@ -99,21 +99,19 @@ pub fn setup(cli: &Cli, write_starter: bool) -> Result<Setup> {
     let paths = Paths::resolve(cli.config.clone(), cli.cache.clone());
     // A starter config is written at the default location only: a path the user typed
     // and mistyped must not silently become a new, empty config.
+    // (`import` is the exception: it writes the subscriptions into the file it names.)
     let explicit = cli.config.is_some();
-    if explicit && !paths.config.exists() {
-        return Err(ConfigError::Read {
+    let importing = matches!(cli.command, Some(Command::Import { .. }));
+    if explicit && !importing && !paths.config.exists() {
+        return Err(ConfigError::Missing {
             path: paths.config.clone(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no such file (a starter config is only written at the default location)",
-            ),
         }
         .into());
     }
     if paths.cache.as_os_str() == ":memory:" {
         bail!("--cache :memory: would keep nothing; give a file path");
     }
-    let config = if write_starter && !explicit {
+    let config = if write_starter && (!explicit || importing) {
         let (config, created) = Config::load_or_create(&paths.config)?;
         if created {
             eprintln!(

@@ -25,6 +25,10 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "config {path} does not exist (a starter config is only written at the default location)"
+    )]
+    Missing { path: PathBuf },
     #[error("cannot write starter config {path}: {source}")]
     Write {
         path: PathBuf,
