@@ -68,25 +68,7 @@ impl Forest {
 
     /// Log-odds of hiding.
     pub fn margin(&self, x: &[f32]) -> f32 {
-        self.base
-            + self
-                .trees
-                .iter()
-                .map(|tree| {
-                    let mut n = 0;
-                    loop {
-                        match tree[n] {
-                            Node::Leaf(v) => break v,
-                            Node::Split {
-                                column,
-                                threshold,
-                                left,
-                                right,
-                            } => n = if x[column] <= threshold { left } else { right },
-                        }
-                    }
-                })
-                .sum::<f32>()
+        self.base + self.trees.iter().map(|tree| leaf_of(tree, x)).sum::<f32>()
     }
 }
 
