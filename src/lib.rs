@@ -23,11 +23,11 @@
 //! | [`config`] | `Config`, defaults, validation with file:line:column errors, platform paths | `clean`, `keymap` (their config types) |
 //! | [`model`] | plain data: feeds, headlines, articles, parsed items | — |
 //! | [`feed::fetch`] | one HTTP request or local file: conditional GET, decompression, size cap, redirect/scheme policy, timeouts | — |
-//! | [`feed::parse`] | bytes → normalised items: decoding, repairs, panic isolation, item identity, search text | `model`, `clean` (sanitiser, text) |
+//! | [`feed::parse`] | bytes → normalised items: decoding, repairs, item identity, search text; feed-rs under `clean::guard` | `model`, `clean` (sanitiser, text, guard) |
 //! | [`feed::fulltext`] | an item's web page → its main content (dom_smoothie) | fetch, parse |
 //! | [`feed::poller`] | many feeds at once, bounded concurrency, backoff, Retry-After; fetch → parse → store, then full articles | fetch, parse, fulltext, store |
 //! | [`store`] | the only SQL: schema + `user_version` migrations, WAL, upserts that keep read/starred, retention, FTS5 search, batched writes | `model` |
-//! | [`clean`] | the sanitiser, and article → blocks (one tokenizer pass, no DOM) → features → learned scorer → keep/hide verdicts → text; the scorer (`assets/appeal-model.tsv`), word vectors (`assets/word-vectors.bin`) and rules (`assets/rules.toml`, signals to the scorer) compiled in; the user's rules override; long articles on rayon's two threads | — (pure) |
+//! | [`clean`] | the sanitiser, and article → blocks (one tokenizer pass, no DOM) → features → learned scorer → keep/hide verdicts → text; the scorer (`assets/appeal-model.tsv`), word vectors (`assets/word-vectors.bin`) and rules (`assets/rules.toml`, signals to the scorer) compiled in; the user's rules override; long articles on rayon's two threads; `guard`, the panic isolation for third-party parsers, the extractor and html2text | — (pure) |
 //! | `train-appeals` (`src/bin/`) | trains the scorer from `../shared/corpus/appeals*` and writes its asset byte for byte; leave-one-publisher-out figures | `clean::learn` |
 //! | [`opml`] | OPML subscription lists in and out | `clean::sanitize_line` |
 //! | [`app`] | `App` state, `Action`, `App::update(event) -> Vec<Command>`; pure | model, clean |

@@ -476,8 +476,8 @@ pub fn run_terminal(store: Store, setup: &Setup) -> Result<()> {
 
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if crate::feed::parse::in_isolated_parse() {
-            tracing::warn!("parser panic (caught): {info}");
+        if crate::clean::guard::in_isolated() {
+            tracing::warn!("panic in a parser, extractor or renderer (caught): {info}");
             return;
         }
         restore_terminal();

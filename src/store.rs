@@ -427,7 +427,7 @@ impl Store {
         let mut counts = StoreCounts::default();
         if let Some(items) = items {
             counts = upsert_items(&tx, feed, items, now)?;
-            prune(&tx, feed, max_items)?;
+            prune(&tx, feed, max_items, items)?;
         }
         tx.execute(
             "UPDATE feeds SET etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified),
@@ -718,17 +718,33 @@ fn upsert_items(
     Ok(counts)
 }
 
-/// Keeps at most `max` items of a feed, dropping the oldest read ones; unread and starred
-/// items are never dropped.
-fn prune(tx: &Connection, feed: FeedId, max: usize) -> Result<()> {
+/// Keeps at most `max` items of a feed, dropping the oldest: read ones, and unread ones that
+/// are no longer in the feed (`current`: the keys it just served; a feed that renames its
+/// items on every fetch would otherwise grow the cache without limit). Starred items and
+/// unread items still in the feed are never dropped.
+fn prune(tx: &Connection, feed: FeedId, max: usize, current: &[ParsedItem]) -> Result<()> {
+    let current: std::collections::HashSet<&str> = current.iter().map(|i| i.key.as_str()).collect();
     let ids: Vec<i64> = {
         let mut stmt = tx.prepare_cached(
-            "SELECT id FROM items WHERE feed_id = ?1 AND read = 1 AND starred = 0
+            "SELECT id, key, read FROM items WHERE feed_id = ?1 AND starred = 0
                AND id NOT IN (SELECT id FROM items WHERE feed_id = ?1
                               ORDER BY published DESC, id DESC LIMIT ?2)",
         )?;
-        let rows = stmt.query_map(params![feed.0, max as i64], |r| r.get(0))?;
-        rows.collect::<std::result::Result<_, _>>()?
+        let rows = stmt.query_map(params![feed.0, max as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        })?;
+        let mut ids = Vec::new();
+        for row in rows {
+            let (id, key, read) = row?;
+            if read || !current.contains(key.as_str()) {
+                ids.push(id);
+            }
+        }
+        ids
     };
     let mut del = tx.prepare_cached("DELETE FROM items WHERE id = ?1")?;
     let mut unindex = tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?;

@@ -360,3 +360,43 @@ fn two_processes_creating_one_new_cache_both_succeed() {
         }
     }
 }
+
+/// A feed that issues new GUIDs on every fetch: unread items that left the feed are pruned
+/// beyond the limit like read ones, so the cache stops growing; starred items never go, and
+/// unread items still in the feed stay.
+#[test]
+fn a_feed_renaming_its_items_every_fetch_does_not_grow_the_cache_without_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, feed) = open_with_feed(&dir);
+    let first: Vec<ParsedItem> = (0..10)
+        .map(|i| {
+            item(
+                &format!("r0-{i}"),
+                &format!("Round 0 item {i}"),
+                1_700_000_000 + i,
+            )
+        })
+        .collect();
+    store_items(&mut store, feed, &first, 10);
+    let starred = store.headlines(&HeadlineFilter::default()).unwrap()[9].id;
+    store.set_starred(starred, true).unwrap();
+    for round in 1..6 {
+        let items: Vec<ParsedItem> = (0..10)
+            .map(|i| {
+                item(
+                    &format!("r{round}-{i}"),
+                    &format!("Round {round} item {i}"),
+                    1_700_000_000 + round * 100 + i,
+                )
+            })
+            .collect();
+        store_items(&mut store, feed, &items, 10);
+    }
+    let kept = store.headlines(&HeadlineFilter::default()).unwrap();
+    assert_eq!(kept.len(), 11, "the 10 in the feed plus the starred one");
+    assert!(kept.iter().any(|h| h.id == starred && h.starred));
+    assert!(kept
+        .iter()
+        .filter(|h| !h.starred)
+        .all(|h| h.title.starts_with("Round 5")));
+}

@@ -4,6 +4,7 @@
 mod blocks;
 mod features;
 mod forest;
+pub mod guard;
 pub mod learn;
 mod rules;
 mod sanitize;
@@ -393,10 +394,24 @@ fn render_blocks(blocks: &[&Block], width: usize) -> Vec<Vec<String>> {
     }
     let mut rendered: Vec<Vec<String>> = Vec::new();
     if !doc.is_empty() {
-        let text = html2text::config::plain()
-            .no_table_borders()
-            .string_from_read(doc.as_bytes(), width.min(10_000))
-            .unwrap_or_default();
+        // html2text has panicked on hostile markup (an emoji sequence in a list in a quote
+        // at a narrow width): then those blocks are wrapped as plain text instead.
+        let text = guard::isolated(|| {
+            html2text::config::plain()
+                .no_table_borders()
+                .string_from_read(doc.as_bytes(), width.min(10_000))
+                .unwrap_or_default()
+        })
+        .unwrap_or_else(|| {
+            blocks
+                .iter()
+                .filter(|b| matches!(b.body, Body::Html(_)))
+                .flat_map(|b| {
+                    std::iter::once(SEP.to_string()).chain(wrap_paragraph(&b.text, width))
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
         for line in text.lines() {
             if line.trim() == SEP {
                 rendered.push(Vec::new());

@@ -366,3 +366,17 @@ fn a_closing_appeal_is_hidden_and_the_same_plea_quoted_in_a_story_is_kept() {
     );
     assert_eq!(kept(&quoted), [true, true, true, true]);
 }
+
+#[test]
+fn markup_that_crashes_the_html_renderer_is_shown_as_plain_text() {
+    // html2text 0.14 overflows on this (found by tests/fuzz.rs).
+    let html = "<blockquote><ul>👩\u{200d}👩\u{200d}👧Subscribe for free to receive new posts.";
+    let lines = text_lines(html, 10);
+    let cleaned = cleaner().clean(html, true);
+    let all: String = cleaned
+        .render(10, true)
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
+    assert!(all.contains("Subscribe"), "{all:?} / {lines:?}");
+}

@@ -1,8 +1,6 @@
 //! Full articles: fetch an item's web page (under the poller's limits) and extract its main
 //! content with a maintained readability implementation (dom_smoothie).
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
 use crate::feed::fetch::{Fetched, Fetcher, Validators};
 
 /// Pages whose extracted text is shorter than this have no article worth showing.
@@ -10,20 +8,20 @@ const MIN_TEXT_CHARS: usize = 200;
 
 /// The main content of a page as HTML, or why there is none.
 pub fn extract(html: &str, url: &str) -> Result<String, String> {
-    let result = catch_unwind(AssertUnwindSafe(|| {
+    let result = crate::clean::guard::isolated(|| {
         let mut readability =
             dom_smoothie::Readability::new(html, Some(url), None).map_err(|e| e.to_string())?;
         readability.parse().map_err(|e| e.to_string())
-    }));
+    });
     let article = match result {
-        Ok(Ok(article)) => article,
-        Ok(Err(e)) => {
+        Some(Ok(article)) => article,
+        Some(Err(e)) => {
             return Err(format!(
                 "no article found on the page: {}",
                 crate::clean::sanitize_line(&e)
             ))
         }
-        Err(_) => return Err("the extractor crashed on this page".into()),
+        None => return Err("the extractor crashed on this page".into()),
     };
     if article.text_content.trim().chars().count() < MIN_TEXT_CHARS {
         return Err("no article found on the page".into());

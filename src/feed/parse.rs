@@ -1,10 +1,6 @@
 //! Feed bytes → normalised items. feed-rs does the parsing; this module decodes first and
 //! repairs what feed-rs rejects but real feeds use. It never panics: a panic inside the
 //! parser is caught and becomes an error with a one-line reason.
-
-use std::cell::Cell;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
 use crate::model::{FeedFormat, ParsedFeed, ParsedItem};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -19,16 +15,6 @@ pub enum ParseError {
     Invalid(String),
     #[error("the parser crashed on this document: {0}")]
     Panic(String),
-}
-
-thread_local! {
-    static ISOLATED: Cell<bool> = const { Cell::new(false) };
-}
-
-/// True while this thread runs the parser under a panic guard. A panic hook uses it to
-/// stay quiet: such a panic is reported as a [`ParseError::Panic`], not as a crash.
-pub fn in_isolated_parse() -> bool {
-    ISOLATED.with(Cell::get)
 }
 
 /// Parses a feed document. `charset` is the one the HTTP `Content-Type` declared, if any.
@@ -136,20 +122,18 @@ type RawResult = Result<feed_rs::model::Feed, Option<feed_rs::parser::ParseFeedE
 
 /// Runs feed-rs with a panic guard. `Err(None)` means it panicked.
 fn run_parser(bytes: &[u8]) -> RawResult {
-    ISOLATED.with(|c| c.set(true));
-    let result = catch_unwind(AssertUnwindSafe(|| {
+    let result = crate::clean::guard::isolated(|| {
         feed_rs::parser::Builder::new()
             // Empty ids let us apply our own identity rule (guid, link, title + date).
             .id_generator(|_, _, _| String::new())
             .sanitize_content(false)
             .build()
             .parse(bytes)
-    }));
-    ISOLATED.with(|c| c.set(false));
+    });
     match result {
-        Ok(Ok(feed)) => Ok(feed),
-        Ok(Err(e)) => Err(Some(e)),
-        Err(_) => Err(None),
+        Some(Ok(feed)) => Ok(feed),
+        Some(Err(e)) => Err(Some(e)),
+        None => Err(None),
     }
 }
 
