@@ -14,7 +14,6 @@ use crate::feed::fetch::{Fetched, Fetcher, Validators};
 use crate::feed::{parse, poller};
 use crate::store::{Store, StoreError};
 
-/// Exit status for an error: 2 for a bad config or cache, 1 otherwise.
 /// True when the error is only that whoever read our output stopped reading
 /// (`tidings export | head -1`): the output ends quietly, like other Unix tools.
 pub fn is_closed_stdout(e: &anyhow::Error) -> bool {
@@ -24,6 +23,7 @@ pub fn is_closed_stdout(e: &anyhow::Error) -> bool {
     })
 }
 
+/// Exit status for an error: 2 for a bad config or cache, 1 otherwise.
 pub fn exit_code_for(e: &anyhow::Error) -> u8 {
     let setup = e.chain().any(|c| {
         c.is::<ConfigError>()

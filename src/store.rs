@@ -162,9 +162,19 @@ fn contents(path: &Path, shown: &str, with_wal: bool) -> Result<Contents> {
         }
     }
     uri.push_str(if with_wal { "?mode=ro" } else { "?immutable=1" });
-    let not_a_cache = |e: rusqlite::Error| StoreError::NotACache {
-        path: shown.to_string(),
-        detail: e.to_string(),
+    // Only "this is not a database" counts against the file; being unable to look (busy,
+    // permissions) says nothing about it.
+    let not_a_cache = |e: rusqlite::Error| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+            StoreError::NotACache {
+                path: shown.to_string(),
+                detail: e.to_string(),
+            }
+        }
+        _ => StoreError::Open {
+            path: shown.to_string(),
+            source: e,
+        },
     };
     let conn = Connection::open_with_flags(
         &uri,
