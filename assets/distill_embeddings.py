@@ -3,8 +3,8 @@
 
 The model2vec way: embed each word of a vocabulary once with a small multilingual sentence
 model, centre, reduce with PCA, down-weight frequent words, quantise. At run time a block's
-vector is the mean of its words' vectors: "chip in", "Hazte socio" and "Unterstützen Sie uns"
-land near each other without a model in the reader.
+vector is the mean of its words' vectors, so that words of like meaning land near each other
+across languages without a model in the reader.
 
 Vocabulary: the most frequent words of English, German, French, Spanish, Portuguese, Italian
 and Dutch (wordfreq). Nothing from the labelled appeals corpora is used, so the table is no
