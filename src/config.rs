@@ -178,6 +178,24 @@ impl Config {
         if self.max_items_per_feed == 0 {
             return fail("max_items_per_feed", "must be at least 1".into());
         }
+        // Sent as an HTTP header: visible ASCII and spaces only (a line break would end the
+        // header, and non-ASCII fails every request).
+        if self.user_agent.is_empty() || !self.user_agent.bytes().all(|b| (0x20..0x7f).contains(&b))
+        {
+            return fail(
+                "user_agent",
+                "must be printable ASCII on one line (it is sent as an HTTP header)".into(),
+            );
+        }
+        // Beyond a day a timeout protects nothing, and huge values overflow the clock.
+        for (key, secs) in [
+            ("timeout_secs", self.timeout_secs),
+            ("connect_timeout_secs", self.connect_timeout_secs),
+        ] {
+            if secs > 86_400 {
+                return fail(key, "at most 86400 (one day)".into());
+            }
+        }
         for feed in &self.feeds {
             if feed.url.trim().is_empty() {
                 return fail("url", "a feed url is empty".into());
@@ -316,6 +334,33 @@ mod tests {
             },
             Config::default()
         );
+    }
+
+    #[test]
+    fn a_user_agent_that_cannot_be_a_header_and_a_huge_timeout_name_their_key_and_line() {
+        for (text, key, line) in [
+            (
+                "concurrency = 4\nuser_agent = \"a\\r\\nX-Evil: 1\"\n",
+                "user_agent",
+                2,
+            ),
+            ("user_agent = \"tidings ünïcode\"\n", "user_agent", 1),
+            (
+                "\n\ntimeout_secs = 9223372036854775807\n",
+                "timeout_secs",
+                3,
+            ),
+        ] {
+            match parse(text).unwrap_err() {
+                ConfigError::Invalid {
+                    line: l, message, ..
+                } => {
+                    assert_eq!(l, line, "{text}");
+                    assert!(message.contains(key), "{message}");
+                }
+                other => panic!("{other}"),
+            }
+        }
     }
 
     #[test]
