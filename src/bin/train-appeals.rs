@@ -6,6 +6,8 @@
 //! cargo run --release --bin train-appeals -- --check      # the shipped model is reproducible
 //! cargo run --release --bin train-appeals -- --cv         # leave-one-publisher-out figures
 //! cargo run --release --bin train-appeals -- --cv --folds 10   # the same, quicker
+//! TRAIN_APPEALS_SWEEP=1 …--cv     # also F1 and loss at fixed thresholds
+//! TRAIN_APPEALS_VERBOSE=1 …--cv   # every misjudged block at p >= 0.7
 //! ```
 //! Corpus folders default to `../shared/corpus/appeals*`; `--corpus DIR` (repeatable)
 //! names others. Each holds `NAME.txt`, `NAME.labels`, maybe `NAME.html`, and
@@ -89,7 +91,9 @@ fn run() -> Result<ExitCode> {
         .map(|(s, d)| (s, learn::prepare(d, &rules)))
         .collect();
     let mut options = Options::default();
-    // Experiments: TRAIN_EPOCHS, TRAIN_RATE, TRAIN_L2, TRAIN_MIN_GROUPS, TRAIN_MAX_LOSS.
+    // Experiments only (the shipped model uses the defaults; `--check` fails with any set):
+    // TRAIN_EPOCHS, TRAIN_RATE, TRAIN_L2, TRAIN_MIN_GROUPS, TRAIN_TREES, TRAIN_DEPTH,
+    // TRAIN_LAMBDA, TRAIN_TREE_RATE, TRAIN_MAX_LOSS.
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
     if let Some(v) = env("TRAIN_EPOCHS") {
         options.epochs = v as usize;
