@@ -621,7 +621,12 @@ impl App {
             return;
         };
         match key {
-            PromptKey::Char(c) => input.push(c),
+            // A paste of a whole page arrives as thousands of keys: the prompt keeps the
+            // first PROMPT_MAX characters, so drawing it and Enter stay instant.
+            PromptKey::Char(c) if input.chars().count() < PROMPT_MAX => input.push(c),
+            PromptKey::Char(_) => {
+                self.message = Some(format!("a search is at most {PROMPT_MAX} characters"));
+            }
             PromptKey::Backspace => {
                 input.pop();
             }
@@ -1013,6 +1018,9 @@ impl App {
 const RECENT_ARTICLES: usize = 16;
 
 /// Rows of the article header above the body: title, feed/author/date, link, hidden count.
+/// The longest search the prompt takes, in characters.
+pub const PROMPT_MAX: usize = 256;
+
 pub const HEADER_ROWS: u16 = 5;
 
 #[cfg(test)]

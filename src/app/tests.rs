@@ -190,6 +190,23 @@ fn unread_only_reloads_with_the_filter() {
 }
 
 #[test]
+fn a_20_kb_paste_into_the_search_prompt_is_cut_and_enter_still_searches() {
+    let mut app = app_with(vec![headline(1, 1, false)]);
+    app.update(Event::Action(Action::Search));
+    for _ in 0..20_000 {
+        app.update(Event::PromptKey(PromptKey::Char('x')));
+    }
+    let cmds = app.update(Event::PromptKey(PromptKey::Enter));
+    assert!(!app.wants_text(), "Enter closed the prompt");
+    match cmds.as_slice() {
+        [Command::LoadHeadlines(Query {
+            search: Some(q), ..
+        })] => assert_eq!(q.chars().count(), crate::app::PROMPT_MAX),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn search_prompt_collects_text_and_queries_the_cache() {
     let mut app = app_with(vec![headline(1, 1, false)]);
     app.update(Event::Action(Action::Search));
