@@ -459,17 +459,14 @@ enum Input {
 const CLEAN_INPUT_CAP: u64 = 16 << 20;
 
 fn read_capped(reader: impl Read, what: &str) -> Result<String> {
-    let mut raw = Vec::new();
-    reader
-        .take(CLEAN_INPUT_CAP + 1)
-        .read_to_end(&mut raw)
-        .with_context(|| format!("cannot read {what}"))?;
-    if raw.len() as u64 > CLEAN_INPUT_CAP {
+    let Some(raw) = crate::config::read_at_most(reader, CLEAN_INPUT_CAP)
+        .with_context(|| format!("cannot read {what}"))?
+    else {
         bail!(
             "{what} is larger than {} MiB; tidings clean reads one article",
             CLEAN_INPUT_CAP >> 20
         );
-    }
+    };
     Ok(String::from_utf8_lossy(&raw).into_owned())
 }
 

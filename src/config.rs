@@ -302,18 +302,22 @@ impl Paths {
 const CONFIG_CAP: u64 = 16 << 20;
 
 fn read_capped(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(CONFIG_CAP + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > CONFIG_CAP {
-        return Err(std::io::Error::other(format!(
+    let bytes = read_at_most(std::fs::File::open(path)?, CONFIG_CAP)?.ok_or_else(|| {
+        std::io::Error::other(format!(
             "larger than {} MiB; is this the config file?",
             CONFIG_CAP >> 20
-        )));
-    }
+        ))
+    })?;
     String::from_utf8(bytes).map_err(|_| std::io::Error::other("not UTF-8 text"))
+}
+
+/// Everything `reader` gives, or `None` when that is more than `cap` bytes (only `cap + 1`
+/// are ever read: `/dev/zero` or `yes` cannot fill memory).
+pub fn read_at_most(reader: impl std::io::Read, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    reader.take(cap + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= cap).then_some(bytes))
 }
 
 #[cfg(test)]

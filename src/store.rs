@@ -142,6 +142,23 @@ fn now() -> Timestamp {
         .unwrap_or(0)
 }
 
+/// An error while opening: only "this is not a database" counts against the file; being
+/// unable to look (busy, permissions) says nothing about it.
+fn open_error(path: &str, e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+            StoreError::NotACache {
+                path: path.to_string(),
+                detail: e.to_string(),
+            }
+        }
+        _ => StoreError::Open {
+            path: path.to_string(),
+            source: e,
+        },
+    }
+}
+
 /// What an existing database file holds, seen read-only.
 enum Contents {
     /// No tables yet: it becomes a cache.
@@ -162,20 +179,7 @@ fn contents(path: &Path, shown: &str, with_wal: bool) -> Result<Contents> {
         }
     }
     uri.push_str(if with_wal { "?mode=ro" } else { "?immutable=1" });
-    // Only "this is not a database" counts against the file; being unable to look (busy,
-    // permissions) says nothing about it.
-    let not_a_cache = |e: rusqlite::Error| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
-            StoreError::NotACache {
-                path: shown.to_string(),
-                detail: e.to_string(),
-            }
-        }
-        _ => StoreError::Open {
-            path: shown.to_string(),
-            source: e,
-        },
-    };
+    let not_a_cache = |e| open_error(shown, e);
     let conn = Connection::open_with_flags(
         &uri,
         OpenFlags::SQLITE_OPEN_READ_ONLY
@@ -278,23 +282,7 @@ impl Store {
     }
 
     fn init(conn: Connection, path: &str) -> Result<Store> {
-        let not_a_cache = |e: rusqlite::Error| match e {
-            rusqlite::Error::SqliteFailure(f, _)
-                if matches!(
-                    f.code,
-                    rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
-                ) =>
-            {
-                StoreError::NotACache {
-                    path: path.to_string(),
-                    detail: e.to_string(),
-                }
-            }
-            other => StoreError::Open {
-                path: path.to_string(),
-                source: other,
-            },
-        };
+        let not_a_cache = |e| open_error(path, e);
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(not_a_cache)?;
         // Reading the version first touches the header, so a file that is not SQLite is

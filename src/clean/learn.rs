@@ -338,11 +338,6 @@ pub fn choose_threshold(scored: &[(f32, bool)], max_loss: f32) -> f32 {
     best.1
 }
 
-/// Hide probabilities for every block of a prepared document.
-pub fn probabilities(model: &Model, doc: &Prepared) -> Vec<f32> {
-    model.probabilities(&doc.features)
-}
-
 /// Block counts of a cross-validation.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Counts {
@@ -408,7 +403,7 @@ pub fn leave_one_group_out(docs: &[Prepared], o: &Options, folds: Option<u64>) -
                 docs.iter()
                     .enumerate()
                     .filter(|(_, d)| key(&d.group) == *g)
-                    .map(|(i, d)| (i, (probabilities(&model, d), model.threshold)))
+                    .map(|(i, d)| (i, (model.probabilities(&d.features), model.threshold)))
                     .collect()
             })
             .collect()

@@ -123,6 +123,9 @@ pub enum LineKind {
 
 impl Cleaner {
     pub fn new(config: &FilterConfig) -> Result<Cleaner, RuleError> {
+        // Read the word vectors now (the reader builds its cleaner on a thread of its own),
+        // not when the first article is opened.
+        vectors::builtin();
         Ok(Cleaner {
             signals: Rules::builtin()?,
             user: (!config.rules.is_empty())

@@ -172,6 +172,7 @@ pub fn refresh(
         .map_err(PollError::Runtime)?;
     let fetcher = Fetcher::new(settings(config)).map_err(PollError::Http)?;
     let max_items = config.max_items_per_feed;
+    let (in_flight, _) = concurrency(config);
     runtime.block_on(async {
         let mut results =
             futures_util::stream::iter(jobs.into_iter().map(|(id, url, validators, errors)| {
@@ -183,7 +184,7 @@ pub fn refresh(
                 });
                 task
             }))
-            .buffer_unordered(concurrency(config).0);
+            .buffer_unordered(in_flight);
         while let Some(first) = results.next().await {
             // Write every result that is ready in one transaction: one commit and one
             // search-index flush for many feeds, each feed still all-or-nothing.
@@ -209,13 +210,7 @@ pub fn refresh(
         }
         Ok::<_, PollError>(())
     })?;
-    summary.full_texts = fetch_full_texts(
-        store,
-        &runtime,
-        &fetcher,
-        &full_text_feeds,
-        concurrency(config).0,
-    )?;
+    summary.full_texts = fetch_full_texts(store, &runtime, &fetcher, &full_text_feeds, in_flight)?;
     // Dropping a runtime waits for blocking tasks; there are none left.
     runtime.shutdown_background();
     summary.elapsed = started.elapsed();
