@@ -30,10 +30,12 @@ fn start_demo(tag: &str) -> Session {
 }
 
 fn prompt_is_back(screen: &str) -> bool {
+    // A fresh, empty prompt: the line that started the reader also begins with the prompt
+    // and shows as soon as the reader leaves the alternate screen, before it has exited.
     screen
         .lines()
         .rfind(|l| !l.trim().is_empty())
-        .is_some_and(|l| l.starts_with("E2E-PROMPT$"))
+        .is_some_and(|l| l.trim_end() == "E2E-PROMPT$")
 }
 
 /// The shell is usable again: what we type is echoed and the command runs.
