@@ -545,7 +545,13 @@ impl App {
                     self.focus = Focus::Article;
                 }
             }
-            Event::FeedsLoaded(feeds) => {
+            Event::FeedsLoaded(mut feeds) => {
+                for f in &mut feeds {
+                    // An untitled feed is named by its address: never with its credentials.
+                    if f.title == f.url {
+                        f.title = crate::clean::display_url(&f.url);
+                    }
+                }
                 self.feed_titles = feeds.iter().map(|f| (f.id, f.title.clone())).collect();
                 self.errors = feeds
                     .iter()

@@ -277,8 +277,8 @@ fn refresh(store: &mut Store, config: &Config, force: bool) -> Result<u8> {
         titles
             .get(id)
             .filter(|t| !t.is_empty() && *t != url)
-            .map(|t| format!("{t} ({})", clean::sanitize_line(url)))
-            .unwrap_or_else(|| clean::sanitize_line(url))
+            .map(|t| format!("{t} ({})", clean::display_url(url)))
+            .unwrap_or_else(|| clean::display_url(url))
     };
     let summary = poller::refresh(
         store,
@@ -350,7 +350,11 @@ pub fn import(config_path: &Path, file: &Path, out: &mut impl Write) -> Result<u
         };
         if !usable {
             unusable += 1;
-            writeln!(out, "skipped (not an http(s) or file URL): {}", sub.url)?;
+            writeln!(
+                out,
+                "skipped (not an http(s) or file URL): {}",
+                clean::display_url(&sub.url)
+            )?;
             continue;
         }
         if !known.insert(sub.url.clone()) {
@@ -385,7 +389,7 @@ pub fn import(config_path: &Path, file: &Path, out: &mut impl Write) -> Result<u
             out,
             "added: {} <{}>",
             sub.title.as_deref().unwrap_or("(untitled)"),
-            sub.url
+            clean::display_url(&sub.url)
         )?;
     }
     let new_text = doc.to_string();
@@ -408,7 +412,7 @@ pub fn inspect(config: &Config, inputs: &[String], out: &mut impl Write) -> Resu
     let fetcher = Fetcher::new(poller::settings(config)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut parsed = 0;
     for input in inputs {
-        let shown = clean::sanitize_line(input);
+        let shown = clean::display_url(input);
         let result = runtime
             .block_on(fetcher.fetch(input, &Validators::default()))
             .map_err(|e| e.to_string())

@@ -65,14 +65,15 @@ pub fn load_app(store: &Store, config: &Config, keymap: &Keymap, size: (u16, u16
         first_key(keymap, crate::app::Action::Quit)
     );
     let feeds = store.feeds()?;
+    let own_filter: std::collections::HashMap<&str, bool> = config
+        .feeds
+        .iter()
+        .filter_map(|c| Some((c.url.as_str(), c.filter?)))
+        .collect();
     let unfiltered: Vec<FeedId> = feeds
         .iter()
         .filter(|f| {
-            let own = config
-                .feeds
-                .iter()
-                .find(|c| c.url == f.url)
-                .and_then(|c| c.filter);
+            let own = own_filter.get(f.url.as_str()).copied();
             !own.unwrap_or(config.filter.enabled)
         })
         .map(|f| f.id)
@@ -429,11 +430,12 @@ impl Effects for TerminalEffects {
                         }
                         poller::Event::Failed { url, message, .. } => {
                             done += 1;
+                            let url = crate::clean::display_url(url);
                             tracing::warn!("{url}: {message}");
                             send(Event::RefreshProgress {
                                 done,
                                 total,
-                                failed: Some((url.clone(), message.clone())),
+                                failed: Some((url, message.clone())),
                             });
                         }
                         poller::Event::Skipped { .. } => {}

@@ -673,3 +673,63 @@ fn a_missing_explicit_config_and_a_memory_cache_are_errors() {
     assert!(!out.status.success(), "{stderr}");
     assert!(stderr.contains(":memory:"), "{stderr}");
 }
+
+#[test]
+fn credentials_in_feed_urls_are_never_shown_nor_sent_to_another_host() {
+    let server = Server::start();
+    let elsewhere = Server::start();
+    server.feed("/private", rss("Private", "p", 1));
+    server.route(
+        "/broken",
+        Route::Status {
+            code: 500,
+            headers: vec![],
+        },
+    );
+    server.route("/moved", Route::Redirect(elsewhere.url("/landing")));
+    elsewhere.feed("/landing", rss("Landing", "l", 1));
+    let with_credentials = |path: &str| {
+        server
+            .url(path)
+            .replace("http://", "http://reader:hunter2@")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let mut toml = String::new();
+    for path in ["/private", "/broken", "/moved"] {
+        toml.push_str(&format!(
+            "[[feeds]]\nurl = \"{}\"\n",
+            with_credentials(path)
+        ));
+    }
+    toml.push_str("[[feeds]]\nurl = \"https://reader:hunter2@127.0.0.1:1/refused\"\n");
+    std::fs::write(&config, toml).unwrap();
+    let out = refresh_cmd(&config, &dir.path().join("cache.sqlite"))
+        .output()
+        .unwrap();
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("http://***@127.0.0.1"), "{shown}");
+    // The inspect command shows its input the same way.
+    let out = tidings()
+        .arg("--config")
+        .arg(&config)
+        .args(["inspect", &with_credentials("/broken")])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !shown.contains("hunter2") && shown.contains("***@"),
+        "{shown}"
+    );
+
+    // The credentials go to the host they were written for, and not past a redirect.
+    let sent = &server.requests_to("/private")[0];
+    assert!(sent.headers.contains_key("authorization"), "{sent:?}");
+    let landed = &elsewhere.requests_to("/landing")[0];
+    assert!(!landed.headers.contains_key("authorization"), "{landed:?}");
+}

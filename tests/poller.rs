@@ -369,3 +369,33 @@ fn a_304_to_a_request_without_validators_is_an_error() {
     let error = error_of(&store, &url).expect("recorded as the feed's error");
     assert!(error.contains("304"), "{error}");
 }
+
+#[test]
+fn a_hundred_thousand_feeds_refresh_in_linear_time() {
+    // Probe finding 7: a config scan per feed made 100,000 feeds quadratic (about 5·10⁹
+    // string comparisons, minutes before the first request). Local paths that do not exist
+    // fail at once, so what is left is the per-feed bookkeeping: 2 s in a debug build, 88 s
+    // with the scan. The watchdog sits far from both; it only catches the quadratic scan.
+    let dir = tempfile::tempdir().unwrap();
+    let urls: Vec<String> = (0..100_000)
+        .map(|i| {
+            dir.path()
+                .join(format!("missing-{i}.xml"))
+                .display()
+                .to_string()
+        })
+        .collect();
+    let mut cfg = config(&urls);
+    cfg.feeds[7].full_text = true;
+    let mut store = store(&dir, &cfg);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (summary, _) = refresh(&mut store, &cfg);
+        let _ = tx.send(summary);
+    });
+    let summary = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("refresh of 100,000 feeds did not finish in 30 s");
+    assert_eq!(summary.feeds, 100_000);
+    assert_eq!(summary.failed, 100_000);
+}

@@ -333,3 +333,16 @@ fn drawing_into_a_frame_of_another_size_than_the_last_resize_never_panics() {
         }
     }
 }
+
+#[test]
+fn an_untitled_feed_is_named_by_its_address_without_its_credentials() {
+    let mut app = app(100, 24);
+    let mut f = feeds();
+    f[1].url = "https://reader:hunter2@notes.example/atom".into();
+    f[1].title = f[1].url.clone();
+    app.update(Event::FeedsLoaded(f));
+    app.update(Event::Action(Action::ToggleSidebar));
+    let text = screen(&draw(&app));
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(text.contains("https://***@notes.ex"), "{text}");
+}

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 pub use blocks::{is_html, Block, Body};
 pub use rules::{RuleError, RuleSpec, Rules};
-pub use sanitize::{sanitize, sanitize_line};
+pub use sanitize::{display_url, sanitize, sanitize_line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -80,6 +80,40 @@ pub fn sanitize_line(s: &str) -> String {
     out
 }
 
+/// A feed address as it may be shown: credentials replaced by `***`, the host in its ASCII
+/// (punycode) form so that look-alike or reordered letters cannot pass for another domain,
+/// and what the URL parser refuses shown with its unusual host characters escaped.
+/// Local paths are shown sanitised, as written.
+pub fn display_url(s: &str) -> String {
+    if let Ok(u) = url::Url::parse(s) {
+        if u.has_host() {
+            let shown = if u.username().is_empty() && u.password().is_none() {
+                u.to_string()
+            } else {
+                format!("{}://***@{}", u.scheme(), &u[url::Position::BeforeHost..])
+            };
+            return sanitize_line(&shown);
+        }
+    }
+    let Some((scheme, rest)) = s.split_once("://") else {
+        return sanitize_line(s);
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    let host = match authority.rfind('@') {
+        Some(at) => format!("***@{}", &authority[at + 1..]),
+        None => authority.to_string(),
+    };
+    let host: String = host
+        .chars()
+        .map(|c| match c {
+            c if c.is_ascii_graphic() => c.to_string(),
+            c => c.escape_unicode().to_string(),
+        })
+        .collect();
+    sanitize_line(&format!("{scheme}://{host}{path}"))
+}
+
 fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars>) {
     for c in chars.by_ref() {
         if ('\u{40}'..='\u{7e}').contains(&c) {
@@ -153,5 +187,38 @@ mod tests {
         assert_eq!(sanitize("a\x1b["), "a");
         assert_eq!(sanitize("a\x1b]52;c;AAAA"), "a");
         assert_eq!(sanitize("a\x1b"), "a");
+    }
+
+    #[test]
+    fn shown_urls_never_carry_credentials() {
+        assert_eq!(
+            display_url("https://user:secret@example.com/feed?x=1"),
+            "https://***@example.com/feed?x=1"
+        );
+        assert_eq!(
+            display_url("https://token@example.com/"),
+            "https://***@example.com/"
+        );
+        assert_eq!(display_url("http://example.com/a"), "http://example.com/a");
+        // What the URL parser refuses is still redacted.
+        assert_eq!(
+            display_url("http://u:p@exa mple/x"),
+            "http://***@exa\\u{20}mple/x"
+        );
+        assert_eq!(display_url("/home/me/feed.xml"), "/home/me/feed.xml");
+    }
+
+    #[test]
+    fn hosts_that_could_pass_for_another_domain_are_shown_escaped() {
+        // Right-to-left letters and look-alikes: punycode, as browsers show them.
+        assert_eq!(
+            display_url("https://аpple.com/feed"),
+            "https://xn--pple-43d.com/feed"
+        );
+        assert!(display_url("http://\u{5d0}\u{5d1}.example/").starts_with("http://xn--"));
+        // A bidi override the URL parser refuses is shown as an escape, not obeyed or dropped.
+        let shown = display_url("http://evil\u{202e}moc.elgoog/feed");
+        assert!(shown.contains("\\u{202e}"), "{shown}");
+        assert!(!shown.contains('\u{202e}'));
     }
 }

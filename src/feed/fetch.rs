@@ -114,7 +114,7 @@ impl Fetcher {
                     .await
                     .map_err(|e| FetchError::Other(e.to_string()))?
             }
-            Source::Unsupported => Err(FetchError::Scheme(url.to_string())),
+            Source::Unsupported => Err(FetchError::Scheme(crate::clean::display_url(url))),
         }
     }
 
@@ -218,6 +218,8 @@ impl Fetcher {
     }
 
     fn classify_error(&self, e: reqwest::Error) -> FetchError {
+        // The URL is shown beside the message already, and may carry credentials.
+        let e = e.without_url();
         let message = chain(&e);
         if e.is_timeout() {
             FetchError::Timeout(self.settings.timeout.as_secs())

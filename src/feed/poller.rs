@@ -122,6 +122,13 @@ pub fn refresh(
     let mut summary = Summary::default();
     let mut jobs = Vec::new();
     let mut full_text_feeds = Vec::new();
+    // A set, not a scan of the config per feed: 100,000 feeds must stay linear.
+    let wants_full_text: std::collections::HashSet<&str> = config
+        .feeds
+        .iter()
+        .filter(|c| c.full_text)
+        .map(|c| c.url.as_str())
+        .collect();
     for feed in store.feeds()? {
         if selection
             .only
@@ -131,11 +138,7 @@ pub fn refresh(
             continue;
         }
         summary.feeds += 1;
-        if config
-            .feeds
-            .iter()
-            .any(|c| c.url == feed.url && c.full_text)
-        {
+        if wants_full_text.contains(feed.url.as_str()) {
             full_text_feeds.push(feed.id);
         }
         let state = store.fetch_state(feed.id)?;
