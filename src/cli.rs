@@ -45,6 +45,9 @@ pub enum Command {
     Import {
         #[arg(value_name = "FILE.opml")]
         file: std::path::PathBuf,
+        /// Also import local files (file:// URLs and paths); by default only http(s) feeds
+        #[arg(long)]
+        allow_local: bool,
     },
     /// Print the configured feeds as OPML 2.0
     Export,

@@ -171,9 +171,14 @@ pub fn run(cli: Cli) -> Result<u8> {
             let setup = setup(&cli, false)?;
             inspect(&setup.config, inputs, &mut std::io::stdout().lock())
         }
-        Some(Command::Import { file }) => {
+        Some(Command::Import { file, allow_local }) => {
             let setup = setup(&cli, true)?;
-            import(&setup.paths.config, file, &mut std::io::stdout().lock())
+            import(
+                &setup.paths.config,
+                file,
+                *allow_local,
+                &mut std::io::stdout().lock(),
+            )
         }
         Some(Command::Export) => {
             let setup = setup(&cli, false)?;
@@ -321,7 +326,14 @@ fn refresh(store: &mut Store, config: &Config, force: bool) -> Result<u8> {
 
 /// `tidings import`: appends the OPML file's new feeds to the config as `[[feeds]]` tables,
 /// leaving everything else in the file as it was. Exit 1 when the file is not usable OPML.
-pub fn import(config_path: &Path, file: &Path, out: &mut impl Write) -> Result<u8> {
+/// Local files (`file://`, paths) only with `allow_local`: a shared OPML file must not make
+/// the reader show `/etc/shadow`.
+pub fn import(
+    config_path: &Path,
+    file: &Path,
+    allow_local: bool,
+    out: &mut impl Write,
+) -> Result<u8> {
     let shown = file.display();
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
     let subs = match crate::opml::parse(&String::from_utf8_lossy(&bytes)) {
@@ -341,20 +353,25 @@ pub fn import(config_path: &Path, file: &Path, out: &mut impl Write) -> Result<u
         config.feeds.iter().map(|f| f.url.clone()).collect();
     let (mut added, mut duplicates, mut unusable) = (0, 0, 0);
     for sub in subs {
-        let usable = match sub.url.split_once("://") {
-            Some((scheme, _)) => matches!(
-                scheme.to_ascii_lowercase().as_str(),
-                "http" | "https" | "file"
-            ),
-            None => false,
+        let scheme = sub
+            .url
+            .split_once("://")
+            .map(|(s, _)| s.to_ascii_lowercase());
+        let (web, local) = match scheme.as_deref() {
+            Some("http" | "https") => (true, false),
+            Some("file") => (false, true),
+            Some(_) => (false, false),
+            None => (false, Path::new(&sub.url).is_absolute()),
         };
-        if !usable {
+        if !(web || local && allow_local) {
             unusable += 1;
-            writeln!(
-                out,
-                "skipped (not an http(s) or file URL): {}",
-                clean::display_url(&sub.url)
-            )?;
+            let why = if local {
+                "a local file; import with --allow-local to take it"
+            } else {
+                "not an http(s) URL or local path"
+            };
+            let shown = clean::display_url(&sub.url);
+            writeln!(out, "skipped ({why}): {shown}")?;
             continue;
         }
         if !known.insert(sub.url.clone()) {
@@ -395,12 +412,29 @@ pub fn import(config_path: &Path, file: &Path, out: &mut impl Write) -> Result<u
     let new_text = doc.to_string();
     // The result must still be a valid config before it replaces the old one.
     Config::parse(&new_text, config_path)?;
-    let tmp = config_path.with_extension("toml.tmp");
-    std::fs::write(&tmp, &new_text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, config_path)
-        .with_context(|| format!("cannot replace {}", config_path.display()))?;
+    write_keeping_file(config_path, &new_text)?;
     writeln!(out, "added {added} feeds from {shown} ({duplicates} already subscribed, {unusable} not importable)")?;
     Ok(0)
+}
+
+/// Replaces `path`'s contents atomically: through a symlink to its target, with the
+/// target's permissions (a 0600 config stays 0600).
+fn write_keeping_file(path: &Path, text: &str) -> Result<()> {
+    let target = std::fs::canonicalize(path)
+        .with_context(|| format!("cannot resolve {}", path.display()))?;
+    let permissions = std::fs::metadata(&target)
+        .with_context(|| format!("cannot read {}", target.display()))?
+        .permissions();
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write beside {}", target.display()))?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|_| tmp.as_file().set_permissions(permissions))
+        .and_then(|_| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", tmp.path().display()))?;
+    tmp.persist(&target)
+        .with_context(|| format!("cannot replace {}", target.display()))?;
+    Ok(())
 }
 
 /// `tidings inspect`: one line per input, then `parsed N of M`.

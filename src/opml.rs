@@ -1,5 +1,9 @@
 //! OPML subscription lists: read (categories and nested outlines become tags) and write
 //! (OPML 2.0, tags as categories). Pure: text in, text out.
+//!
+//! `category` is a comma-separated list, so a tag with a comma cannot survive it; tidings
+//! also writes each feed's exact tags in its own attribute (`tidings:tags`, one per line)
+//! and reads them back in preference, so export → import is exact. Other readers ignore it.
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -21,16 +25,33 @@ pub enum OpmlError {
     NoBody,
 }
 
-fn attr(e: &BytesStart, name: &str) -> Option<String> {
-    let a = e
-        .attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref().eq_ignore_ascii_case(name))?;
+const TAGS_NS: &str = "https://github.com/tidings-reader/tidings/opml";
+
+/// An attribute's value with references decoded. Entities the document declares itself
+/// are never expanded (no entity bombs) and read as nothing rather than as `&name;`.
+fn attr_raw(e: &BytesStart, name: &str) -> Option<String> {
+    // Standard attributes by local name, whatever their prefix; ours by its full name.
+    let a = e.attributes().flatten().find(|a| {
+        let key: &str = if name.contains(':') {
+            a.key.into_inner()
+        } else {
+            a.key.local_name().into_inner()
+        };
+        key.eq_ignore_ascii_case(name)
+    })?;
     let raw: &str = &a.value;
-    let value = quick_xml::escape::unescape(raw)
-        .map(|v| v.into_owned())
-        .unwrap_or_else(|_| raw.to_string());
-    Some(crate::clean::sanitize_line(&value)).filter(|v| !v.is_empty())
+    let value = quick_xml::escape::unescape_with(raw, |name| {
+        quick_xml::escape::resolve_predefined_entity(name).or(Some(""))
+    })
+    .map(|v| v.into_owned())
+    .unwrap_or_else(|_| raw.to_string());
+    Some(value)
+}
+
+fn attr(e: &BytesStart, name: &str) -> Option<String> {
+    attr_raw(e, name)
+        .map(|v| crate::clean::sanitize_line(&v))
+        .filter(|v| !v.is_empty())
 }
 
 /// The feeds of an OPML document, in document order, each with the tags of its enclosing
@@ -61,6 +82,14 @@ pub fn parse(text: &str) -> Result<Vec<Subscription>, OpmlError> {
                 let is_empty = matches!(event, Event::Empty(_));
                 let title = attr(e, "title").or_else(|| attr(e, "text"));
                 if let Some(url) = attr(e, "xmlUrl") {
+                    // An outline named by its address has no title of its own.
+                    let title = title.filter(|t| *t != url);
+                    let exact_tags = attr_raw(e, "tidings:tags").map(|t| {
+                        t.lines()
+                            .map(crate::clean::sanitize_line)
+                            .filter(|t| !t.is_empty())
+                            .collect::<Vec<_>>()
+                    });
                     let mut tags: Vec<String> = open.iter().flatten().cloned().collect();
                     if let Some(cats) = attr(e, "category") {
                         for cat in cats.split(',').map(str::trim) {
@@ -78,14 +107,10 @@ pub fn parse(text: &str) -> Result<Vec<Subscription>, OpmlError> {
                             }
                         }
                     }
-                    tags.dedup();
+                    let mut tags = exact_tags.unwrap_or(tags);
                     let mut seen = std::collections::HashSet::new();
                     tags.retain(|t| seen.insert(t.clone()));
-                    subs.push(Subscription {
-                        url,
-                        title: title.clone(),
-                        tags,
-                    });
+                    subs.push(Subscription { url, title, tags });
                     if !is_empty {
                         open.push(None);
                     }
@@ -109,19 +134,34 @@ pub fn parse(text: &str) -> Result<Vec<Subscription>, OpmlError> {
     Ok(subs)
 }
 
-/// OPML 2.0 with one outline per feed and its tags as `category`.
+/// An attribute value as XML 1.0 allows it: escape sequences and controls removed (they
+/// cannot be written at all), newlines and tabs as character references so they survive.
+fn xml_attr(s: &str) -> String {
+    let clean: String = crate::clean::sanitize(s)
+        .chars()
+        .filter(|&c| c != '\u{fffe}' && c != '\u{ffff}')
+        .collect();
+    crate::clean::escape_html(&clean)
+        .replace('\n', "&#10;")
+        .replace('\t', "&#9;")
+}
+
+/// OPML 2.0 with one outline per feed, its tags as `category` and exactly as
+/// `tidings:tags`.
 pub fn write(subs: &[Subscription]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>tidings subscriptions</title>\n  </head>\n  <body>\n");
+    let mut out = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\" xmlns:tidings=\"{TAGS_NS}\">\n  <head>\n    <title>tidings subscriptions</title>\n  </head>\n  <body>\n");
     for s in subs {
-        let title = crate::clean::escape_html(s.title.as_deref().unwrap_or(&s.url));
-        out.push_str(&format!(
-            "    <outline type=\"rss\" text=\"{title}\" title=\"{title}\" xmlUrl=\"{}\"",
-            crate::clean::escape_html(&s.url)
-        ));
+        let text = xml_attr(s.title.as_deref().unwrap_or(&s.url));
+        out.push_str(&format!("    <outline type=\"rss\" text=\"{text}\""));
+        if let Some(title) = &s.title {
+            out.push_str(&format!(" title=\"{}\"", xml_attr(title)));
+        }
+        out.push_str(&format!(" xmlUrl=\"{}\"", xml_attr(&s.url)));
         if !s.tags.is_empty() {
             out.push_str(&format!(
-                " category=\"{}\"",
-                crate::clean::escape_html(&s.tags.join(","))
+                " category=\"{}\" tidings:tags=\"{}\"",
+                xml_attr(&s.tags.join(",")),
+                xml_attr(&s.tags.join("\n"))
             ));
         }
         out.push_str("/>\n");

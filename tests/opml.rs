@@ -110,3 +110,142 @@ fn import_export_import_keeps_feeds_tags_and_comments() {
     };
     assert_eq!(key(&first), key(&second));
 }
+
+fn feeds_of(config: &Path) -> Vec<(String, Option<String>, Vec<String>)> {
+    let text = std::fs::read_to_string(config).unwrap();
+    tidings::config::Config::parse(&text, config)
+        .unwrap()
+        .feeds
+        .into_iter()
+        .map(|f| (f.url, f.title, f.tags))
+        .collect()
+}
+
+#[test]
+fn export_then_import_gives_back_exactly_the_same_feeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let local = dir.path().join("local feed.xml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[feeds]]\nurl = \"https://a.example/feed?x=1&y=2\"\ntitle = \"Bell\\u0007 and \\u001b[31mred\\u0000\"\ntags = [\"a,b\", \"c/d\", \"x\"]\n\n\
+             [[feeds]]\nurl = \"{}\"\ntags = [\"local\"]\n\n\
+             [[feeds]]\nurl = \"https://untitled.example/rss\"\n",
+            local.display()
+        ),
+    )
+    .unwrap();
+    let (code, opml) = tidings(&config, &["export"]);
+    assert_eq!(code, 0, "{opml}");
+    for bad in ['\u{7}', '\u{1b}', '\u{0}'] {
+        assert!(!opml.contains(bad), "export wrote {bad:?}:\n{opml}");
+    }
+    let exported = dir.path().join("out.opml");
+    std::fs::write(&exported, &opml).unwrap();
+    let fresh = dir.path().join("fresh.toml");
+    std::fs::write(&fresh, "").unwrap();
+    let (code, out) = tidings(
+        &fresh,
+        &["import", "--allow-local", exported.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{out}");
+    let mut expected = feeds_of(&config);
+    // Controls cannot be written in XML; they are what the reader never shows anyway.
+    expected[0].1 = Some("Bell and red".into());
+    assert_eq!(feeds_of(&fresh), expected);
+}
+
+#[test]
+fn imported_local_files_need_allow_local() {
+    let dir = tempfile::tempdir().unwrap();
+    let opml = dir.path().join("shared.opml");
+    std::fs::write(
+        &opml,
+        r#"<opml version="2.0"><body>
+        <outline text="Shadow" xmlUrl="file:///etc/shadow"/>
+        <outline text="Passwd" xmlUrl="/etc/passwd"/>
+        <outline text="Web" xmlUrl="https://web.example/feed"/>
+        </body></opml>"#,
+    )
+    .unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let (code, out) = tidings(&config, &["import", opml.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let urls: Vec<String> = feeds_of(&config).into_iter().map(|f| f.0).collect();
+    assert_eq!(urls, ["https://web.example/feed"]);
+    assert!(out.contains("--allow-local"), "{out}");
+
+    let (code, out) = tidings(
+        &config,
+        &["import", "--allow-local", opml.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(feeds_of(&config).len(), 3, "{out}");
+}
+
+#[cfg(unix)]
+#[test]
+fn import_writes_through_a_symlinked_config_and_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("dotfiles/tidings.toml");
+    std::fs::create_dir(real.parent().unwrap()).unwrap();
+    std::fs::write(&real, "# mine\n").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let link = dir.path().join("config.toml");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let opml = dir.path().join("in.opml");
+    std::fs::write(
+        &opml,
+        r#"<opml><body><outline text="W" xmlUrl="https://w.example/feed"/></body></opml>"#,
+    )
+    .unwrap();
+    let (code, out) = tidings(&link, &["import", opml.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let text = std::fs::read_to_string(&real).unwrap();
+    assert!(
+        text.contains("# mine\n") && text.contains("w.example"),
+        "{text}"
+    );
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[test]
+fn an_entity_bomb_title_is_read_as_nothing_not_as_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let opml = dir.path().join("bomb.opml");
+    let mut doc =
+        String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE opml [\n<!ENTITY lol \"lol\">\n");
+    for i in 1..10 {
+        let prev = if i == 1 {
+            "lol".to_string()
+        } else {
+            format!("lol{}", i - 1)
+        };
+        doc.push_str(&format!(
+            "<!ENTITY lol{i} \"{}\">\n",
+            format!("&{prev};").repeat(10)
+        ));
+    }
+    doc.push_str("]>\n<opml><body><outline title=\"&lol9; News\" xmlUrl=\"https://b.example/feed\"/></body></opml>");
+    std::fs::write(&opml, doc).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let (code, out) = tidings(&config, &["import", opml.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        feeds_of(&config),
+        [(
+            "https://b.example/feed".to_string(),
+            Some("News".to_string()),
+            vec![]
+        )]
+    );
+}
