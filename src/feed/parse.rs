@@ -111,10 +111,110 @@ fn parse_json(body: &str) -> Result<ParsedFeed, ParseError> {
     if !obj.get("title").is_some_and(|t| t.is_string()) {
         obj.insert("title".into(), serde_json::Value::String(String::new()));
     }
+    repair_json_feed(obj);
     let repaired = serde_json::to_vec(&value).unwrap_or_default();
     match run_parser(&repaired) {
         Ok(feed) => finish(Ok(feed)),
         Err(_) => finish(first),
+    }
+}
+
+/// Makes a JSON Feed fit its spec's types so that one odd field cannot reject the feed: a
+/// numeric `id` becomes a string (the spec says to coerce it), any other field of the wrong
+/// type is dropped, and items that are not objects are skipped.
+fn repair_json_feed(feed: &mut serde_json::Map<String, serde_json::Value>) {
+    use serde_json::Value;
+    fn strings(obj: &mut serde_json::Map<String, Value>, fields: &[&str]) {
+        obj.retain(|k, v| !fields.contains(&k.as_str()) || v.is_string());
+    }
+    fn people(obj: &mut serde_json::Map<String, Value>) {
+        let person = |v: &mut Value| {
+            v.as_object_mut()
+                .map(|p| strings(p, &["name", "url", "avatar"]))
+                .is_some()
+        };
+        if obj.get_mut("author").is_some_and(|a| !person(a)) {
+            obj.remove("author");
+        }
+        match obj.get_mut("authors") {
+            Some(Value::Array(list)) => list.retain_mut(person),
+            Some(_) => {
+                obj.remove("authors");
+            }
+            None => {}
+        }
+    }
+    strings(
+        feed,
+        &[
+            "home_page_url",
+            "feed_url",
+            "description",
+            "user_comment",
+            "next_url",
+            "icon",
+            "favicon",
+            "language",
+        ],
+    );
+    feed.retain(|k, v| match k.as_str() {
+        "expired" => v.is_boolean(),
+        "hubs" => v.is_array(),
+        _ => true,
+    });
+    people(feed);
+    let Some(Value::Array(items)) = feed.get_mut("items") else {
+        return;
+    };
+    items.retain(Value::is_object);
+    for item in items.iter_mut().filter_map(Value::as_object_mut) {
+        let id = match item.get("id") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        item.insert("id".into(), Value::String(id));
+        strings(
+            item,
+            &[
+                "url",
+                "external_url",
+                "title",
+                "content_html",
+                "content_text",
+                "summary",
+                "image",
+                "banner_image",
+                "date_published",
+                "date_modified",
+                "language",
+            ],
+        );
+        people(item);
+        match item.get_mut("tags") {
+            Some(Value::Array(tags)) => tags.retain(Value::is_string),
+            Some(_) => {
+                item.remove("tags");
+            }
+            None => {}
+        }
+        match item.get_mut("attachments") {
+            Some(Value::Array(list)) => list.retain_mut(|a| {
+                let Some(a) = a.as_object_mut() else {
+                    return false;
+                };
+                strings(a, &["url", "mime_type", "title"]);
+                a.retain(|k, v| match k.as_str() {
+                    "size_in_bytes" | "duration_in_seconds" => v.is_number(),
+                    _ => true,
+                });
+                a.contains_key("url") && a.contains_key("mime_type")
+            }),
+            Some(_) => {
+                item.remove("attachments");
+            }
+            None => {}
+        }
     }
 }
 
@@ -466,10 +566,17 @@ fn normalise_entry(e: feed_rs::model::Entry) -> ParsedItem {
         e.id.trim().to_string()
     } else if let Some(link) = &link {
         link.clone()
-    } else {
+    } else if !title.trim().is_empty() && published.is_some() {
+        // The key such items always had: changing it would duplicate them in every cache.
         format!(
             "h:{:016x}",
             crate::model::stable_hash(&[&title, &format!("{published:?}")])
+        )
+    } else {
+        // Nothing else tells untitled or undated items apart: their text does.
+        format!(
+            "h:{:016x}",
+            crate::model::stable_hash(&[&title, &format!("{published:?}"), &content])
         )
     };
     ParsedItem {
@@ -661,5 +768,44 @@ mod tests {
     #[test]
     fn plain_text_bodies_become_escaped_paragraphs() {
         assert_eq!(as_html("a < b\n\nc", "plain"), "<p>a &lt; b</p>\n<p>c</p>");
+    }
+
+    #[test]
+    fn json_feed_coerces_a_numeric_id_and_drops_badly_typed_fields() {
+        let doc = r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","home_page_url":7,
+            "authors":"nobody","items":[
+            {"id":42,"title":"Numbered","content_html":"<p>a</p>","date_published":"2026-11-01T10:00:00Z"},
+            {"id":"s","title":["not","text"],"url":{"x":1},"tags":"one","content_text":"b",
+             "authors":[{"name":5}],"attachments":7,"date_published":false},
+            {"id":1.5,"summary":"c"}]}"#;
+        let f = parse(doc.as_bytes(), None).unwrap();
+        let keys: Vec<&str> = f.items.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, ["42", "s", "1.5"]);
+        assert_eq!(f.items[0].title, "Numbered");
+        assert!(f.items[0].published.is_some());
+        assert!(f.items[1].content.contains('b'));
+    }
+
+    #[test]
+    fn items_with_only_a_body_are_told_apart_by_their_text() {
+        let doc = "<rss version=\"2.0\"><channel><title>Notes</title>\
+            <item><description>First note</description></item>\
+            <item><description>Second note</description></item>\
+            <item><title>Same</title><description>one</description></item>\
+            <item><title>Same</title><description>two</description></item></channel></rss>";
+        let f = parse(doc.as_bytes(), None).unwrap();
+        let keys: std::collections::HashSet<&str> =
+            f.items.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys.len(), 4, "{keys:?}");
+        // Dated and titled items keep the key they always had, so caches see no duplicates.
+        let dated = "<rss version=\"2.0\"><channel><title>N</title><item><title>T</title>\
+            <pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate><description>x</description></item></channel></rss>";
+        let key = &parse(dated.as_bytes(), None).unwrap().items[0].key;
+        let published = Some(1_793_613_600_i64);
+        let old = format!(
+            "h:{:016x}",
+            crate::model::stable_hash(&["T", &format!("{published:?}")])
+        );
+        assert_eq!(key, &old);
     }
 }
