@@ -141,7 +141,9 @@ pub fn open_store(setup: &Setup) -> Result<Store> {
         .iter()
         .map(|f| (f.url.clone(), f.title.clone(), f.tags.clone()))
         .collect();
-    store.sync_feeds(&feeds)?;
+    store
+        .sync_feeds(&feeds)
+        .with_context(|| format!("cache {}", setup.paths.cache.display()))?;
     Ok(store)
 }
 

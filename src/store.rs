@@ -15,11 +15,15 @@ pub const SCHEMA_VERSION: i64 = 1;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cache {path}: {source}")]
+    // `error` is not a `#[source]`: its text is in this message, and a report that walks
+    // the chain would say it three times.
+    #[error("cache {path}: {error}")]
     Open {
         path: String,
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
+    #[error("cache {path} is not a regular file ({kind}); give tidings a file path with --cache")]
+    NotAFile { path: String, kind: &'static str },
     #[error("cache {path} is not a tidings cache (not SQLite, or corrupt): {detail}; the file was left untouched — move it away to start a new cache")]
     NotACache { path: String, detail: String },
     #[error("cache {path} is another application's SQLite database (tables {tables}); it was left untouched — give tidings another --cache")]
@@ -144,6 +148,22 @@ fn now() -> Timestamp {
 
 /// An error while opening: only "this is not a database" counts against the file; being
 /// unable to look (busy, permissions) says nothing about it.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    }
+}
+
 fn open_error(path: &str, e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
@@ -154,7 +174,7 @@ fn open_error(path: &str, e: rusqlite::Error) -> StoreError {
         }
         _ => StoreError::Open {
             path: path.to_string(),
-            source: e,
+            error: e,
         },
     }
 }
@@ -257,6 +277,15 @@ impl Store {
             // A failure here surfaces below as an open error naming the path.
             let _ = std::fs::create_dir_all(dir);
         }
+        // A device or FIFO (a symlink to /dev/null, say) would fail later as a "full disk".
+        if let Ok(meta) = std::fs::metadata(path) {
+            if !meta.is_file() {
+                return Err(StoreError::NotAFile {
+                    path: shown,
+                    kind: file_kind(&meta),
+                });
+            }
+        }
         // Judge what is there before anything can write to it: opening read-write would
         // replay a `-wal` beside the file, whoever wrote it.
         if path.metadata().is_ok_and(|m| m.len() > 0) {
@@ -274,9 +303,9 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|source| StoreError::Open {
+        .map_err(|error| StoreError::Open {
             path: shown.clone(),
-            source,
+            error,
         })?;
         Self::init(conn, &shown)
     }

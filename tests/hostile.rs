@@ -733,3 +733,41 @@ fn credentials_in_feed_urls_are_never_shown_nor_sent_to_another_host() {
     let landed = &elsewhere.requests_to("/landing")[0];
     assert!(!landed.headers.contains_key("authorization"), "{landed:?}");
 }
+
+#[test]
+fn a_cache_that_is_a_device_or_cannot_be_written_names_its_path_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[[feeds]]\nurl = \"https://x.example/feed\"\n").unwrap();
+    // A symlink to /dev/null: refused as what it is, not as a full disk.
+    let cache = dir.path().join("cache.sqlite");
+    std::os::unix::fs::symlink("/dev/null", &cache).unwrap();
+    let out = refresh_cmd(&config, &cache).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&cache.display().to_string()) && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+    std::fs::remove_file(&cache).unwrap();
+
+    // An immutable file (where this machine lets root set the flag): the path, once, and
+    // the reason, once.
+    std::fs::write(&cache, "").unwrap();
+    let immutable = Command::new("chattr")
+        .arg("+i")
+        .arg(&cache)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !immutable {
+        eprintln!("chattr +i is not permitted here: the immutable-file case was not run");
+        return;
+    }
+    let out = refresh_cmd(&config, &cache).output().unwrap();
+    let _ = Command::new("chattr").arg("-i").arg(&cache).status();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let shown = cache.display().to_string();
+    assert_eq!(stderr.matches(&shown).count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("readonly database").count(), 1, "{stderr}");
+}
