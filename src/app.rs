@@ -285,6 +285,8 @@ pub struct App {
     pub help: Vec<(String, String)>,
     /// Offset of local time from UTC, for dates.
     pub utc_offset: i32,
+    /// The local year now: other years' dates show their year. `None` shows none.
+    pub this_year: Option<i32>,
     cleaner: Arc<OnceLock<Cleaner>>,
     /// Articles opened before, with their cleaning and renderings, newest first.
     recent: std::collections::VecDeque<OpenArticle>,
@@ -323,6 +325,7 @@ impl App {
             keys_hint: "?:help q:quit".into(),
             help: Vec::new(),
             utc_offset: 0,
+            this_year: None,
             cleaner,
             recent: Default::default(),
             unfiltered_feeds: Vec::new(),

@@ -351,8 +351,11 @@ pub fn import(
     let mut doc: toml_edit::DocumentMut = text
         .parse()
         .with_context(|| format!("cannot edit {}", config_path.display()))?;
-    let mut known: std::collections::HashSet<String> =
-        config.feeds.iter().map(|f| f.url.clone()).collect();
+    let mut known: std::collections::HashSet<String> = config
+        .feeds
+        .iter()
+        .map(|f| crate::config::feed_identity(&f.url))
+        .collect();
     let (mut added, mut duplicates, mut unusable) = (0, 0, 0);
     for sub in subs {
         let scheme = sub
@@ -376,7 +379,7 @@ pub fn import(
             writeln!(out, "skipped ({why}): {shown}")?;
             continue;
         }
-        if !known.insert(sub.url.clone()) {
+        if !known.insert(crate::config::feed_identity(&sub.url)) {
             duplicates += 1;
             continue;
         }

@@ -20,19 +20,20 @@ pub enum ConfigError {
         column: usize,
         message: String,
     },
-    #[error("cannot read config {path}: {source}")]
+    // `error`, not `source`: the text is in the message once, not again in the chain.
+    #[error("cannot read config {path}: {error}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(
         "config {path} does not exist (a starter config is only written at the default location)"
     )]
     Missing { path: PathBuf },
-    #[error("cannot write starter config {path}: {source}")]
+    #[error("cannot write starter config {path}: {error}")]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -99,7 +100,7 @@ pub fn default_user_agent() -> String {
 impl Config {
     /// Parses `text` as read from `path`; every error names path:line:column and the key.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
             let offset = e.span().map(|s| s.start).unwrap_or(0);
             let (line, column) = line_column(text, offset);
             let mut message = e.message().trim().to_string();
@@ -116,14 +117,18 @@ impl Config {
             }
         })?;
         config.validate(text, path)?;
+        // `HTTP://Example.com/f` and `http://example.com/f` are one feed: the first spelling
+        // is kept, so a cache made with it keeps its feed.
+        let mut seen = std::collections::HashSet::new();
+        config.feeds.retain(|f| seen.insert(feed_identity(&f.url)));
         Ok(config)
     }
 
     /// Loads the config at `path` (at most 16 MiB).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = read_capped(path).map_err(|source| ConfigError::Read {
+        let text = read_capped(path).map_err(|error| ConfigError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         Config::parse(&text, path)
     }
@@ -140,15 +145,15 @@ impl Config {
                     }
                     std::fs::write(p, EXAMPLE)
                 };
-                write(path).map_err(|source| ConfigError::Write {
+                write(path).map_err(|error| ConfigError::Write {
                     path: path.to_path_buf(),
-                    source,
+                    error,
                 })?;
                 Ok((Config::parse(EXAMPLE, path)?, true))
             }
-            Err(source) => Err(ConfigError::Read {
+            Err(error) => Err(ConfigError::Read {
                 path: path.to_path_buf(),
-                source,
+                error,
             }),
         }
     }
@@ -223,6 +228,26 @@ impl Config {
             .or_else(|(key, msg)| fail(&key, msg))?;
         Ok(())
     }
+}
+
+/// What makes two feed addresses the same feed: for URLs, scheme and host compared without
+/// case (as HTTP does); the path and query as written; local paths as written.
+pub fn feed_identity(url: &str) -> String {
+    let url = url.trim();
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (userinfo, host) = match authority.rfind('@') {
+        Some(at) => authority.split_at(at),
+        None => ("", authority),
+    };
+    format!(
+        "{}://{userinfo}{}{tail}",
+        scheme.to_ascii_lowercase(),
+        host.to_ascii_lowercase()
+    )
 }
 
 /// 1-based line and column of a byte offset.
@@ -438,5 +463,24 @@ mod tests {
         assert_eq!(config.concurrency, 16);
         let (_, created_again) = Config::load_or_create(&path).unwrap();
         assert!(!created_again);
+    }
+
+    #[test]
+    fn one_url_spelled_in_two_cases_is_one_feed() {
+        let config = parse(
+            "[[feeds]]\nurl = \"HTTP://News.Example/Feed\"\n[[feeds]]\nurl = \"http://news.example/Feed\"\n\
+             [[feeds]]\nurl = \"http://news.example/feed\"\n",
+        )
+        .unwrap();
+        let urls: Vec<&str> = config.feeds.iter().map(|f| f.url.as_str()).collect();
+        // The path keeps its case: servers may tell /Feed and /feed apart.
+        assert_eq!(
+            urls,
+            ["HTTP://News.Example/Feed", "http://news.example/feed"]
+        );
+        assert_eq!(
+            feed_identity("https://User:Pw@Host.Example:8080/A?b=C"),
+            "https://User:Pw@host.example:8080/A?b=C"
+        );
     }
 }

@@ -474,7 +474,9 @@ pub fn run_terminal(store: Store, setup: &Setup) -> Result<()> {
     let keymap = Keymap::new(&setup.config.keys);
     let size = crossterm::terminal::size().unwrap_or((80, 24));
     let mut app = load_app(&store, &setup.config, &keymap, size)?;
-    app.utc_offset = chrono::Local::now().offset().local_minus_utc();
+    let now = chrono::Local::now();
+    app.utc_offset = now.offset().local_minus_utc();
+    app.this_year = Some(chrono::Datelike::year(&now));
 
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

@@ -42,19 +42,28 @@ pub fn fit(s: &str, width: usize) -> String {
     out
 }
 
-pub fn format_date(ts: Option<Timestamp>, offset_secs: i32, with_time: bool) -> String {
+/// A headline's date: `Nov 26` this year, the year alone for other years (six columns
+/// hold no more), the full date and time with `with_time`.
+pub fn format_date(
+    ts: Option<Timestamp>,
+    offset_secs: i32,
+    this_year: Option<i32>,
+    with_time: bool,
+) -> String {
     let Some(ts) = ts else {
         return String::new();
     };
     let offset = chrono::FixedOffset::east_opt(offset_secs)
         .unwrap_or(chrono::FixedOffset::east_opt(0).unwrap());
-    match chrono::DateTime::from_timestamp(ts, 0) {
-        Some(d) if with_time => d
-            .with_timezone(&offset)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
-        Some(d) => d.with_timezone(&offset).format("%b %d").to_string(),
-        None => String::new(),
+    let Some(d) = chrono::DateTime::from_timestamp(ts, 0).map(|d| d.with_timezone(&offset)) else {
+        return String::new();
+    };
+    if with_time {
+        d.format("%Y-%m-%d %H:%M").to_string()
+    } else if this_year.is_some_and(|y| y != chrono::Datelike::year(&d)) {
+        d.format("%Y").to_string()
+    } else {
+        d.format("%b %d").to_string()
     }
 }
 
@@ -167,7 +176,10 @@ fn draw_list(frame: &mut Frame, app: &App, area: RRect) {
             };
             let mut text = format!(
                 "{mark} {} ",
-                fit(&format_date(h.published, app.utc_offset, false), date_w)
+                fit(
+                    &format_date(h.published, app.utc_offset, app.this_year, false),
+                    date_w
+                )
             );
             if feed_w > 0 {
                 text.push_str(&fit(&sanitize_line(app.feed_title(h.feed_id)), feed_w));
@@ -237,7 +249,7 @@ fn draw_article(frame: &mut Frame, app: &App, area: RRect) {
         meta.push_str(" · ");
         meta.push_str(&author);
     }
-    let date = format_date(a.published, app.utc_offset, true);
+    let date = format_date(a.published, app.utc_offset, app.this_year, true);
     if !date.is_empty() {
         meta.push_str(" · ");
         meta.push_str(&date);

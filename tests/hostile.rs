@@ -771,3 +771,31 @@ fn a_cache_that_is_a_device_or_cannot_be_written_names_its_path_once() {
     assert_eq!(stderr.matches(&shown).count(), 1, "{stderr}");
     assert_eq!(stderr.matches("readonly database").count(), 1, "{stderr}");
 }
+
+#[test]
+fn error_lines_say_the_path_and_the_reason_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tidings()
+        .arg("--config")
+        .arg(dir.path())
+        .arg("refresh")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.matches("Is a directory").count(), 1, "{stderr}");
+
+    let config = dir.path().join("config.toml");
+    let missing = dir.path().join("gone.xml");
+    std::fs::write(
+        &config,
+        format!("[[feeds]]\nurl = \"{}\"\n", missing.display()),
+    )
+    .unwrap();
+    let out = refresh_cmd(&config, &dir.path().join("cache.sqlite"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line = stdout.lines().find(|l| l.contains("gone.xml")).unwrap();
+    assert_eq!(line.matches("gone.xml").count(), 1, "{line}");
+    assert!(line.contains("No such file"), "{line}");
+}

@@ -399,3 +399,29 @@ fn a_hundred_thousand_feeds_refresh_in_linear_time() {
     assert_eq!(summary.feeds, 100_000);
     assert_eq!(summary.failed, 100_000);
 }
+
+#[test]
+fn items_dated_far_in_the_future_are_not_pinned_above_todays_news() {
+    let server = Server::start();
+    server.feed(
+        "/f.xml",
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>F</title>\
+         <item><title>From 9999</title><guid>far</guid><pubDate>Fri, 31 Dec 9999 23:00:00 GMT</pubDate></item>\
+         <item><title>An older story</title><guid>near</guid><pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate></item>\
+         </channel></rss>",
+    );
+    let cfg = config(&[server.url("/f.xml")]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(&dir, &cfg);
+    let before = chrono::Utc::now().timestamp();
+    refresh(&mut store, &cfg);
+    let after = chrono::Utc::now().timestamp();
+    let list = store.headlines(&HeadlineFilter::default()).unwrap();
+    let far = list.iter().find(|h| h.title == "From 9999").unwrap();
+    let published = far.published.unwrap();
+    assert!(
+        (before..=after + 1).contains(&published),
+        "{published} not clamped to the fetch time"
+    );
+    assert_eq!(list[1].title, "An older story");
+}

@@ -346,3 +346,16 @@ fn an_untitled_feed_is_named_by_its_address_without_its_credentials() {
     assert!(!text.contains("hunter2"), "{text}");
     assert!(text.contains("https://***@notes.ex"), "{text}");
 }
+
+#[test]
+fn dates_from_other_years_show_their_year() {
+    let mut app = app(100, 24);
+    app.this_year = Some(2026);
+    let mut h = headlines();
+    h[3].published = Some(NOV_26 - 400 * 86_400);
+    app.update(Event::HeadlinesLoaded(h));
+    let t = draw(&app);
+    let text = screen(&t);
+    assert!(text.contains("● Nov 25 "), "{text}");
+    assert!(text.contains("● 2025   "), "{text}");
+}

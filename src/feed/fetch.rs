@@ -26,8 +26,9 @@ pub enum FetchError {
     Redirect(String),
     #[error("unsupported URL `{0}`: only http, https and local files")]
     Scheme(String),
-    #[error("cannot read {path}: {message}")]
-    File { path: String, message: String },
+    /// Shown beside the feed's path, so it does not repeat it.
+    #[error("cannot read the file: {0}")]
+    File(String),
     #[error("{0}")]
     Other(String),
 }
@@ -248,13 +249,20 @@ fn chain(e: &dyn std::error::Error) -> String {
     crate::clean::sanitize(&joined.replace('\n', " ")).into_owned()
 }
 
+/// The longest wait a `Retry-After` can impose: six hours, the poller's longest backoff.
+pub const MAX_RETRY_AFTER_SECS: u64 = 6 * 3600;
+
 fn retry_after(headers: &HeaderMap) -> Option<u64> {
     let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(secs);
-    }
-    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    Some((when.timestamp() - chrono::Utc::now().timestamp()).max(0) as u64)
+    let secs = match value.parse::<u64>() {
+        Ok(secs) => secs,
+        Err(_) => {
+            let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+            (when.timestamp() - chrono::Utc::now().timestamp()).max(0) as u64
+        }
+    };
+    // The poller never waits longer than its longest backoff; the message says what it does.
+    Some(secs.min(MAX_RETRY_AFTER_SECS))
 }
 
 fn charset_of(content_type: &str) -> Option<String> {
@@ -296,18 +304,14 @@ pub fn is_remote(url: &str) -> bool {
 
 fn read_file(path: &std::path::Path, limit: u64) -> Result<Fetched, FetchError> {
     use std::io::Read;
-    let err = |e: std::io::Error| FetchError::File {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
+    let err = |e: std::io::Error| FetchError::File(e.to_string());
     // Only regular files: opening a FIFO or a terminal blocks until somebody writes to it,
     // ignoring every timeout (and a terminal would swallow what the user types).
     let meta = std::fs::metadata(path).map_err(err)?;
     if !meta.is_file() {
-        return Err(FetchError::File {
-            path: path.display().to_string(),
-            message: "not a regular file (a directory, FIFO, socket or device)".to_string(),
-        });
+        return Err(FetchError::File(
+            "not a regular file (a directory, FIFO, socket or device)".to_string(),
+        ));
     }
     let file = std::fs::File::open(path).map_err(err)?;
     let mut bytes = Vec::new();
@@ -359,5 +363,19 @@ mod tests {
         assert!(!is_remote("/tmp/feed.xml"));
         assert!(matches!(classify("ftp://x/feed"), Source::Unsupported));
         assert!(matches!(classify("file:///tmp/x.xml"), Source::File(_)));
+    }
+
+    #[test]
+    fn a_huge_retry_after_is_shown_as_the_wait_that_is_kept() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::RETRY_AFTER, "999999999999".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(MAX_RETRY_AFTER_SECS));
+        headers.insert(
+            header::RETRY_AFTER,
+            "Fri, 31 Dec 9999 23:59:59 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&headers), Some(MAX_RETRY_AFTER_SECS));
+        headers.insert(header::RETRY_AFTER, "120".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(120));
     }
 }

@@ -17,7 +17,7 @@ use crate::store::{Store, StoreCounts, StoreError};
 const MAX_BATCH: usize = 16;
 
 /// Longest a failing feed is left alone.
-const MAX_BACKOFF_SECS: i64 = 6 * 3600;
+const MAX_BACKOFF_SECS: i64 = crate::feed::fetch::MAX_RETRY_AFTER_SECS as i64;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -322,7 +322,12 @@ fn store_outcome(
         } => {
             let fetched = now();
             for item in &mut parsed.items {
-                item.published.get_or_insert(fetched);
+                // An item from year 9999 would stay pinned above everything: beyond a day
+                // ahead (time zones), a date in the future is taken as "fetched now".
+                let published = item.published.get_or_insert(fetched);
+                if *published > fetched + 86_400 {
+                    *published = fetched;
+                }
             }
             let counts = store.record_success(
                 feed,
