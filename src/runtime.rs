@@ -207,6 +207,29 @@ pub trait Effects {
     fn refresh(&mut self, only: Option<Vec<FeedId>>, tx: Sender<Msg>);
     /// Fetches one item's page in the background; answers with `Event::FullTextDone`.
     fn full_text(&mut self, item: crate::model::ItemId, link: String, tx: Sender<Msg>);
+    /// Gives the terminal back to the shell and stops the process until it is continued.
+    fn suspend(&mut self) -> Result<()>;
+    /// Takes the terminal again after a stop (raw mode, alternate screen, mouse).
+    fn resume(&mut self) -> Result<()>;
+}
+
+/// What signal handlers ask of the event loop.
+#[derive(Debug, Default)]
+pub struct Signals {
+    /// SIGTERM, SIGHUP, SIGINT: restore the terminal and end.
+    pub stop: Arc<AtomicBool>,
+    /// SIGTSTP (and Ctrl-Z, which raw mode delivers as a key): suspend like any
+    /// full-screen program.
+    pub suspend: Arc<AtomicBool>,
+    /// SIGCONT: take the terminal again and redraw all of it, also after a SIGSTOP that
+    /// nobody could catch.
+    pub resumed: Arc<AtomicBool>,
+}
+
+fn is_suspend_key(event: &CtEvent) -> bool {
+    matches!(event, CtEvent::Key(k) if k.kind != KeyEventKind::Release
+        && k.code == ct::KeyCode::Char('z')
+        && k.modifiers.contains(ct::KeyModifiers::CONTROL))
 }
 
 /// One reader session: the app, its cache, and the ways results come back.
@@ -297,10 +320,20 @@ impl Session<'_> {
     }
 
     /// The event loop: draw, wait for messages, update, repeat until the app quits or
-    /// `stop` is raised (a signal).
-    pub fn run<B: Backend>(&mut self, terminal: &mut Terminal<B>, stop: &AtomicBool) -> Result<()> {
+    /// a stop signal arrives; suspends and resumes when asked.
+    pub fn run<B: Backend>(&mut self, terminal: &mut Terminal<B>, signals: &Signals) -> Result<()> {
         let mut dirty = true;
         loop {
+            if signals.suspend.swap(false, Ordering::Relaxed) {
+                self.effects.suspend()?;
+                signals.resumed.store(true, Ordering::Relaxed);
+            }
+            if signals.resumed.swap(false, Ordering::Relaxed) {
+                self.effects.resume()?;
+                // The screen holds whatever the shell left there: draw every cell.
+                terminal.clear().context("cannot draw")?;
+                dirty = true;
+            }
             // Frames are drawn only when something happened: an idle reader sleeps.
             if dirty {
                 terminal
@@ -308,7 +341,7 @@ impl Session<'_> {
                     .context("cannot draw")?;
                 dirty = false;
             }
-            if self.app.quit || stop.load(Ordering::Relaxed) {
+            if self.app.quit || signals.stop.load(Ordering::Relaxed) {
                 return Ok(());
             }
             // The timeout only bounds how long a signal waits to be noticed.
@@ -321,6 +354,10 @@ impl Session<'_> {
             // Everything already queued is handled before the next frame.
             let pending: Vec<Msg> = std::iter::once(first).chain(self.rx.try_iter()).collect();
             for msg in pending {
+                if matches!(&msg, Msg::Term(e) if is_suspend_key(e)) {
+                    signals.suspend.store(true, Ordering::Relaxed);
+                    continue;
+                }
                 let event = match msg {
                     Msg::Term(e) => translate(&self.app, self.keymap, e),
                     Msg::App(e) => Some(e),
@@ -343,6 +380,18 @@ struct TerminalEffects {
 }
 
 impl Effects for TerminalEffects {
+    fn suspend(&mut self) -> Result<()> {
+        restore_terminal();
+        // With our handler in place SIGTSTP no longer stops the process: do what the
+        // default would (stop) now that the terminal is the shell's again.
+        signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGTSTP)
+            .context("cannot suspend")
+    }
+
+    fn resume(&mut self) -> Result<()> {
+        enter_terminal()
+    }
+
     fn full_text(&mut self, item: crate::model::ItemId, link: String, tx: Sender<Msg>) {
         let config = self.config.clone();
         let cache = self.cache.clone();
@@ -469,6 +518,17 @@ fn restore_terminal() {
     );
 }
 
+/// Raw mode, the alternate screen and mouse reports.
+fn enter_terminal() -> Result<()> {
+    crossterm::terminal::enable_raw_mode().context("cannot put the terminal in raw mode")?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::event::EnableMouseCapture
+    )
+    .context("cannot set up the terminal")
+}
+
 /// Opens the reader in the real terminal.
 pub fn run_terminal(store: Store, setup: &Setup) -> Result<()> {
     let keymap = Keymap::new(&setup.config.keys);
@@ -487,23 +547,20 @@ pub fn run_terminal(store: Store, setup: &Setup) -> Result<()> {
         restore_terminal();
         previous(info);
     }));
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-        signal_hook::consts::SIGINT,
+    let signals = Signals::default();
+    for (signal, flag) in [
+        (signal_hook::consts::SIGTERM, &signals.stop),
+        (signal_hook::consts::SIGHUP, &signals.stop),
+        (signal_hook::consts::SIGINT, &signals.stop),
+        (signal_hook::consts::SIGTSTP, &signals.suspend),
+        (signal_hook::consts::SIGCONT, &signals.resumed),
     ] {
-        signal_hook::flag::register(signal, Arc::clone(&stop))
+        signal_hook::flag::register(signal, Arc::clone(flag))
             .context("cannot install signal handlers")?;
     }
+    let stop = Arc::clone(&signals.stop);
 
-    crossterm::terminal::enable_raw_mode().context("cannot put the terminal in raw mode")?;
-    let entered = crossterm::execute!(
-        std::io::stdout(),
-        crossterm::terminal::EnterAlternateScreen,
-        crossterm::event::EnableMouseCapture
-    );
-    let result = entered.map_err(anyhow::Error::from).and_then(|_| {
+    let result = enter_terminal().and_then(|_| {
         let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
         let mut terminal = Terminal::new(backend)?;
         let (tx, rx) = mpsc::channel();
@@ -545,7 +602,7 @@ pub fn run_terminal(store: Store, setup: &Setup) -> Result<()> {
             tx,
             rx,
         };
-        session.run(&mut terminal, &stop)
+        session.run(&mut terminal, &signals)
     });
     restore_terminal();
     result

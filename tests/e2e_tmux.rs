@@ -64,17 +64,64 @@ fn demo_opens_reads_an_article_and_quits_back_to_the_shell() {
     assert_shell_works(&session);
 }
 
+/// The pid of the reader started by the session's shell.
+fn reader_pid(session: &Session) -> String {
+    let shell = session.tmux(&["display", "-p", "-t", &session.0, "#{pane_pid}"]);
+    let out = Command::new("pgrep")
+        .args(["-P", shell.trim()])
+        .output()
+        .expect("pgrep");
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!pid.is_empty(), "the reader's pid");
+    pid
+}
+
+#[test]
+fn ctrl_z_and_sigtstp_suspend_to_the_shell_and_fg_resumes_the_reader() {
+    let session = start_demo("suspend");
+    for how in ["ctrl-z", "kill -TSTP"] {
+        if how == "ctrl-z" {
+            session.keys(&["C-z"]);
+        } else {
+            let pid = reader_pid(&session);
+            assert!(Command::new("kill")
+                .args(["-TSTP", &pid])
+                .status()
+                .unwrap()
+                .success());
+        }
+        let shell = session.wait_for("the prompt after suspending", prompt_is_back);
+        assert!(
+            !shell.contains("shown,"),
+            "{how}: still on screen:
+{shell}"
+        );
+        assert_shell_works(&session);
+        session.keys(&["fg", "Enter"]);
+        let back = session.wait_for("the reader redrawn after fg", |s| {
+            s.contains("shown,") && s.contains("Harbour ferries")
+        });
+        assert!(
+            !back.contains("restored-42"),
+            "{how}: not redrawn:
+{back}"
+        );
+    }
+    // Raw mode is back: single keys act at once.
+    session.keys(&["Enter"]);
+    session.wait_for("an article opened by one key", |s| {
+        s.contains("weather agency expects cherry trees")
+    });
+    session.keys(&["q"]);
+    session.wait_for("the prompt after quitting", prompt_is_back);
+    assert_shell_works(&session);
+}
+
 #[test]
 fn sigterm_and_sighup_restore_the_terminal() {
     for signal in ["TERM", "HUP"] {
         let session = start_demo(signal);
-        let shell = session.tmux(&["display", "-p", "-t", &session.0, "#{pane_pid}"]);
-        let out = Command::new("pgrep")
-            .args(["-P", shell.trim()])
-            .output()
-            .expect("pgrep");
-        let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        assert!(!pid.is_empty(), "the reader's pid");
+        let pid = reader_pid(&session);
         let status = Command::new("kill")
             .args([&format!("-{signal}"), &pid])
             .status()
