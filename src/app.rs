@@ -219,11 +219,13 @@ pub struct OpenArticle {
 }
 
 impl OpenArticle {
-    pub fn lines(&self, width: usize, reveal: bool) -> &[Line] {
-        self.rendered
-            .get(&(width, reveal))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+    /// The article's lines at `width`: from the cache `update` fills, or rendered now on a
+    /// miss — never an empty page because two geometries disagreed.
+    pub fn lines(&self, width: usize, reveal: bool) -> std::borrow::Cow<'_, [Line]> {
+        match self.rendered.get(&(width, reveal)) {
+            Some(lines) => std::borrow::Cow::Borrowed(lines),
+            None => std::borrow::Cow::Owned(self.cleaned.render(width, reveal)),
+        }
     }
 }
 
@@ -519,12 +521,19 @@ impl App {
 
     pub fn update(&mut self, event: Event) -> Vec<Command> {
         let mut cmds = Vec::new();
+        self.apply(event, &mut cmds);
+        // Whatever changed the article's width (a resize, the sidebar, the focus in a narrow
+        // terminal, reveal), `draw` finds its lines rendered: a cached lookup when nothing did.
+        self.render_article();
+        cmds
+    }
+
+    fn apply(&mut self, event: Event, cmds: &mut Vec<Command>) {
         match event {
-            Event::Action(a) => self.on_action(a, &mut cmds),
-            Event::PromptKey(k) => self.on_prompt(k, &mut cmds),
+            Event::Action(a) => self.on_action(a, cmds),
+            Event::PromptKey(k) => self.on_prompt(k, cmds),
             Event::Resize(w, h) => {
                 self.size = (w, h);
-                self.render_article();
                 self.keep_selection_visible();
             }
             Event::ScrollAt { column, row, down } => {
@@ -589,7 +598,6 @@ impl App {
                     }
                 });
                 self.article = Some(OpenArticle { scroll: 0, ..open });
-                self.render_article();
             }
             Event::RefreshStarted { total } => {
                 self.refresh = Some((0, total));
@@ -622,7 +630,6 @@ impl App {
             }
             Event::Message(m) => self.message = Some(m),
         }
-        cmds
     }
 
     fn on_prompt(&mut self, key: PromptKey, cmds: &mut Vec<Command>) {
@@ -709,7 +716,6 @@ impl App {
                 if !self.sidebar && self.focus == Focus::Sidebar {
                     self.focus = Focus::List;
                 }
-                self.render_article();
             }
             Action::UnreadOnly => {
                 self.unread_only = !self.unread_only;
@@ -717,7 +723,6 @@ impl App {
             }
             Action::RevealHidden => {
                 self.reveal_hidden = !self.reveal_hidden;
-                self.render_article();
                 cmds.push(Command::SaveSetting(
                     "reveal_hidden".into(),
                     self.reveal_hidden.to_string(),

@@ -400,3 +400,23 @@ fn a_feed_renaming_its_items_every_fetch_does_not_grow_the_cache_without_limit()
         .filter(|h| !h.starred)
         .all(|h| h.title.starts_with("Round 5")));
 }
+
+#[test]
+fn search_finds_accented_words_written_as_entities() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, feed) = open_with_feed(&dir);
+    let doc = "<rss version=\"2.0\"><channel><title>F</title>\
+        <item><guid>e</guid><title>Entities</title><description>Le caf&amp;eacute; du coin</description></item>\
+        <item><guid>u</guid><title>Written</title><description>Un café noir</description></item>\
+        </channel></rss>";
+    let parsed = tidings::feed::parse::parse(doc.as_bytes(), None).unwrap();
+    store_items(&mut store, feed, &parsed.items, 100);
+    let mut found: Vec<String> = store
+        .search("café")
+        .unwrap()
+        .into_iter()
+        .map(|h| h.title)
+        .collect();
+    found.sort();
+    assert_eq!(found, ["Entities", "Written"]);
+}

@@ -359,3 +359,24 @@ fn dates_from_other_years_show_their_year() {
     assert!(text.contains("● Nov 25 "), "{text}");
     assert!(text.contains("● 2025   "), "{text}");
 }
+
+#[test]
+fn the_article_keeps_its_text_when_the_sidebar_changes_its_width() {
+    // 100×20: too small to stack, so the article is full screen when focused; `b` while
+    // the list has focus narrows the article's width behind it.
+    let mut app = app(100, 20);
+    app.update(Event::Action(Action::Open));
+    app.update(Event::ArticleLoaded(Box::new(article())));
+    for action in [
+        Action::SwitchFocus,
+        Action::ToggleSidebar,
+        Action::SwitchFocus,
+    ] {
+        app.update(Event::Action(action));
+        let text = screen(&draw(&app));
+        if app.layout().article.is_some() {
+            assert!(text.contains("ISTANBUL"), "after {action:?}:\n{text}");
+            assert!(!text.contains(" 0-0/0 "), "after {action:?}:\n{text}");
+        }
+    }
+}

@@ -579,8 +579,8 @@ pub fn is_safe_link(link: &str) -> bool {
     url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
 }
 
-/// Text of an HTML fragment for search and one-line fields: tags dropped, common entities
-/// decoded, whitespace collapsed. Fast and forgiving; not a renderer.
+/// Text of an HTML fragment for search and one-line fields: tags dropped, character
+/// references decoded, whitespace collapsed. Fast and forgiving; not a renderer.
 pub fn search_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len() / 2);
     let mut rest = html;
@@ -619,51 +619,9 @@ fn find_ci(hay: &str, needle: &str) -> Option<usize> {
 }
 
 fn push_decoded(out: &mut String, text: &str) {
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp..];
-        // Bytes, not a str slice: the 12th byte may fall inside a character.
-        let end = after.as_bytes().iter().take(12).position(|b| *b == b';');
-        let decoded = end.and_then(|e| decode_entity(&after[1..e]).map(|c| (c, e + 1)));
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &after[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &after[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-}
-
-fn decode_entity(name: &str) -> Option<char> {
-    Some(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" | "#39" => '\'',
-        "nbsp" => ' ',
-        "mdash" => '—',
-        "ndash" => '–',
-        "hellip" => '…',
-        "rsquo" => '’',
-        "lsquo" => '‘',
-        "rdquo" => '”',
-        "ldquo" => '“',
-        _ => {
-            let num = name.strip_prefix('#')?;
-            let code = match num.strip_prefix(['x', 'X']) {
-                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                None => num.parse().ok()?,
-            };
-            char::from_u32(code)?
-        }
-    })
+    // The tokenizer's decoder: every named reference browsers know, so that `caf&eacute;`
+    // is found by a search for "café".
+    out.push_str(&tokens::decode(text, false));
 }
 
 #[cfg(test)]
