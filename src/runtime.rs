@@ -10,8 +10,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use crossterm::event::{self as ct, Event as CtEvent, KeyEventKind, MouseEventKind};
 use ratatui::backend::Backend;
+use ratatui::crossterm::event::{self as ct, Event as CtEvent, KeyEventKind, MouseEventKind};
 use ratatui::Terminal;
 
 use crate::app::{App, Command, Event, PromptKey, Query};
@@ -509,22 +509,23 @@ impl Effects for TerminalEffects {
 
 /// Restores the terminal; safe to call more than once.
 fn restore_terminal() {
-    let _ = crossterm::terminal::disable_raw_mode();
-    let _ = crossterm::execute!(
+    let _ = ratatui::crossterm::terminal::disable_raw_mode();
+    let _ = ratatui::crossterm::execute!(
         std::io::stdout(),
-        crossterm::event::DisableMouseCapture,
-        crossterm::terminal::LeaveAlternateScreen,
-        crossterm::cursor::Show
+        ratatui::crossterm::event::DisableMouseCapture,
+        ratatui::crossterm::terminal::LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
     );
 }
 
 /// Raw mode, the alternate screen and mouse reports.
 fn enter_terminal() -> Result<()> {
-    crossterm::terminal::enable_raw_mode().context("cannot put the terminal in raw mode")?;
-    crossterm::execute!(
+    ratatui::crossterm::terminal::enable_raw_mode()
+        .context("cannot put the terminal in raw mode")?;
+    ratatui::crossterm::execute!(
         std::io::stdout(),
-        crossterm::terminal::EnterAlternateScreen,
-        crossterm::event::EnableMouseCapture
+        ratatui::crossterm::terminal::EnterAlternateScreen,
+        ratatui::crossterm::event::EnableMouseCapture
     )
     .context("cannot set up the terminal")
 }
@@ -532,7 +533,7 @@ fn enter_terminal() -> Result<()> {
 /// Opens the reader in the real terminal.
 pub fn run_terminal(store: Store, setup: &Setup) -> Result<()> {
     let keymap = Keymap::new(&setup.config.keys);
-    let size = crossterm::terminal::size().unwrap_or((80, 24));
+    let size = ratatui::crossterm::terminal::size().unwrap_or((80, 24));
     let mut app = load_app(&store, &setup.config, &keymap, size)?;
     let now = chrono::Local::now();
     app.utc_offset = now.offset().local_minus_utc();

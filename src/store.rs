@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use crate::model::{Article, Feed, FeedId, FullText, Headline, ItemId, ParsedItem, Timestamp};
 
 /// Schema version this build writes. A cache from a newer tidings is refused, never rewritten.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -89,6 +89,10 @@ pub struct HeadlineFilter {
 pub struct Store {
     conn: Connection,
 }
+
+/// The schema's history: entry `i` takes a cache from `user_version` i to i + 1, in one
+/// transaction with the rest. Append; never edit an entry that has shipped.
+const MIGRATIONS: &[&str] = &[SCHEMA];
 
 const SCHEMA: &str = "
 CREATE TABLE feeds (
@@ -344,9 +348,9 @@ impl Store {
             "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
         )
         .map_err(not_a_cache)?;
-        if version < 1 {
-            // Two processes may meet a brand-new cache at once: take the write lock first
-            // (waiting on the other), then look again, and create only what is still missing.
+        if version < SCHEMA_VERSION {
+            // Two processes may meet a brand-new (or old) cache at once: take the write lock
+            // first (waiting on the other), then look again, and apply only what is missing.
             let tx = rusqlite::Transaction::new_unchecked(
                 &conn,
                 rusqlite::TransactionBehavior::Immediate,
@@ -355,10 +359,10 @@ impl Store {
             let now: i64 = tx
                 .query_row("PRAGMA user_version", [], |r| r.get(0))
                 .map_err(not_a_cache)?;
-            if now < 1 {
-                tx.execute_batch(SCHEMA).map_err(not_a_cache)?;
-                tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            for migration in &MIGRATIONS[now.clamp(0, SCHEMA_VERSION) as usize..] {
+                tx.execute_batch(migration).map_err(not_a_cache)?;
             }
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
         // No integrity scan here: it reads the whole file and would cost seconds on a big
