@@ -400,7 +400,10 @@ fn reader_rows(cache: &Path, runs: usize, rows: &mut Vec<Row>) {
         "nothingmatches",
     ] {
         let started = Instant::now();
-        hits += store.search(word).unwrap().len();
+        hits += store
+            .search(word, &tidings::store::HeadlineFilter::default())
+            .unwrap()
+            .len();
         search.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     rows.push(Row {

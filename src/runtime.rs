@@ -140,22 +140,14 @@ pub fn headlines_for(
     store: &Store,
     q: &Query,
 ) -> crate::store::Result<Vec<crate::model::Headline>> {
+    let filter = HeadlineFilter {
+        unread_only: q.unread_only,
+        feeds: q.feeds.clone(),
+        limit: None,
+    };
     match &q.search {
-        Some(text) => {
-            let mut found = store.search(text)?;
-            if let Some(feeds) = &q.feeds {
-                found.retain(|h| feeds.contains(&h.feed_id));
-            }
-            if q.unread_only {
-                found.retain(|h| !h.read);
-            }
-            Ok(found)
-        }
-        None => store.headlines(&HeadlineFilter {
-            unread_only: q.unread_only,
-            feeds: q.feeds.clone(),
-            limit: None,
-        }),
+        Some(text) => store.search(text, &filter),
+        None => store.headlines(&filter),
     }
 }
 

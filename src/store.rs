@@ -525,19 +525,31 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
-    /// Full-text search over titles and bodies of the whole cache: the most recently
-    /// stored [`SEARCH_LIMIT`] matches, newest first.
-    pub fn search(&self, query: &str) -> Result<Vec<Headline>> {
+    /// Full-text search over titles and bodies: the most recently stored [`SEARCH_LIMIT`]
+    /// matches among the items `filter` selects (its `limit` aside), newest first. The
+    /// filter is applied before the limit, so a feed's matches are never crowded out by
+    /// other feeds'.
+    pub fn search(&self, query: &str, filter: &HeadlineFilter) -> Result<Vec<Headline>> {
         let Some(fts) = fts_query(query) else {
             return Ok(Vec::new());
         };
-        let mut stmt = self.conn.prepare_cached(
+        let mut conditions = String::new();
+        if filter.unread_only {
+            conditions.push_str(" AND i.read = 0");
+        }
+        if let Some(feeds) = &filter.feeds {
+            let ids: Vec<String> = feeds.iter().map(|f| f.0.to_string()).collect();
+            conditions.push_str(&format!(" AND i.feed_id IN ({})", ids.join(",")));
+        }
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT i.id, i.feed_id, i.title, i.published, i.read, i.starred
-             FROM (SELECT rowid FROM search WHERE search MATCH ?1 ORDER BY rowid DESC LIMIT ?2) s
-             JOIN items i ON i.id = s.rowid JOIN feeds f ON f.id = i.feed_id
-             WHERE f.active = 1
-             ORDER BY i.published DESC, i.id DESC",
-        )?;
+             FROM (SELECT s.rowid AS id FROM search s
+                   JOIN items i ON i.id = s.rowid JOIN feeds f ON f.id = i.feed_id
+                   WHERE search MATCH ?1 AND f.active = 1{conditions}
+                   ORDER BY s.rowid DESC LIMIT ?2) m
+             JOIN items i ON i.id = m.id
+             ORDER BY i.published DESC, i.id DESC"
+        ))?;
         let rows = stmt.query_map(params![fts, SEARCH_LIMIT as i64], headline_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }

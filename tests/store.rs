@@ -113,18 +113,33 @@ fn search_finds_words_in_titles_and_bodies_across_feeds() {
         &[item("a", "Harbour news", 3), item("b", "Weather", 2)],
         1000,
     );
-    assert_eq!(store.search("harbour").unwrap().len(), 1);
     assert_eq!(
-        store.search("ferr").unwrap().len(),
+        store
+            .search("harbour", &HeadlineFilter::default())
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .search("ferr", &HeadlineFilter::default())
+            .unwrap()
+            .len(),
         2,
         "prefix match in bodies"
     );
     assert_eq!(
-        store.search("\"unbalanced AND (").unwrap().len(),
+        store
+            .search("\"unbalanced AND (", &HeadlineFilter::default())
+            .unwrap()
+            .len(),
         0,
         "user text is never FTS syntax"
     );
-    assert!(store.search("   ").unwrap().is_empty());
+    assert!(store
+        .search("   ", &HeadlineFilter::default())
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -231,7 +246,7 @@ fn a_corrupt_cache_is_reported() {
     let err = match Store::open(&path) {
         Err(e) => e,
         Ok(store) => store
-            .search("T1")
+            .search("T1", &HeadlineFilter::default())
             .err()
             .or_else(|| store.headlines(&HeadlineFilter::default()).err())
             .expect("corruption must be noticed"),
@@ -412,11 +427,55 @@ fn search_finds_accented_words_written_as_entities() {
     let parsed = tidings::feed::parse::parse(doc.as_bytes(), None).unwrap();
     store_items(&mut store, feed, &parsed.items, 100);
     let mut found: Vec<String> = store
-        .search("café")
+        .search("café", &HeadlineFilter::default())
         .unwrap()
         .into_iter()
         .map(|h| h.title)
         .collect();
     found.sort();
     assert_eq!(found, ["Entities", "Written"]);
+}
+
+#[test]
+fn search_inside_one_feed_or_unread_only_is_not_cut_by_other_feeds_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("cache.sqlite")).unwrap();
+    store
+        .sync_feeds(&[
+            ("https://busy.example/feed".into(), None, vec![]),
+            ("https://quiet.example/feed".into(), None, vec![]),
+        ])
+        .unwrap();
+    let busy = store.feed_id("https://busy.example/feed").unwrap().unwrap();
+    let quiet = store
+        .feed_id("https://quiet.example/feed")
+        .unwrap()
+        .unwrap();
+    // The quiet feed's matches are older and stored first; the busy feed's 2,100 come later.
+    let older: Vec<ParsedItem> = (0..5).map(|i| item(&format!("q{i}"), "Quiet", i)).collect();
+    store_items(&mut store, quiet, &older, 10_000);
+    let newer: Vec<ParsedItem> = (0..2100)
+        .map(|i| item(&format!("b{i}"), "Busy", 1000 + i))
+        .collect();
+    store_items(&mut store, busy, &newer, 10_000);
+    let query = |feeds: Option<Vec<FeedId>>, unread_only: bool| tidings::app::Query {
+        unread_only,
+        feeds,
+        search: Some("ferries".into()),
+    };
+    let in_quiet =
+        tidings::runtime::headlines_for(&store, &query(Some(vec![quiet]), false)).unwrap();
+    assert_eq!(in_quiet.len(), 5);
+    let quiet_ids: Vec<_> = in_quiet.iter().map(|h| h.id).collect();
+    store.set_read(&quiet_ids[..2], true).unwrap();
+    let ids: Vec<_> = store
+        .headlines(&HeadlineFilter::default())
+        .unwrap()
+        .iter()
+        .filter(|h| h.feed_id == busy)
+        .map(|h| h.id)
+        .collect();
+    store.set_read(&ids, true).unwrap();
+    let unread = tidings::runtime::headlines_for(&store, &query(None, true)).unwrap();
+    assert_eq!(unread.len(), 3, "the quiet feed's three unread matches");
 }
