@@ -289,7 +289,7 @@ pub struct App {
     pub utc_offset: i32,
     /// The local year now: other years' dates show their year. `None` shows none.
     pub this_year: Option<i32>,
-    cleaner: Arc<OnceLock<Cleaner>>,
+    cleaner: Arc<OnceLock<CleanerResult>>,
     /// Articles opened before, with their cleaning and renderings, newest first.
     recent: std::collections::VecDeque<OpenArticle>,
     unfiltered_feeds: Vec<FeedId>,
@@ -298,12 +298,12 @@ pub struct App {
 
 impl App {
     pub fn new(cleaner: Cleaner, size: (u16, u16)) -> App {
-        App::with_cleaner(Arc::new(OnceLock::from(cleaner)), size)
+        App::with_cleaner(Arc::new(OnceLock::from(Ok(cleaner))), size)
     }
 
     /// An app whose cleaner may still be compiling on another thread; opening the first
     /// article waits for it.
-    pub fn with_cleaner(cleaner: Arc<OnceLock<Cleaner>>, size: (u16, u16)) -> App {
+    pub fn with_cleaner(cleaner: Arc<OnceLock<CleanerResult>>, size: (u16, u16)) -> App {
         App {
             feeds: Vec::new(),
             headlines: Vec::new(),
@@ -588,15 +588,25 @@ impl App {
                     .iter()
                     .position(|o| o.article == *article)
                     .and_then(|i| self.recent.remove(i));
-                let open = cached.unwrap_or_else(|| {
-                    let filter = !self.unfiltered_feeds.contains(&article.feed_id);
-                    OpenArticle {
-                        cleaned: self.cleaner.wait().clean(&article.content, filter),
-                        article: *article,
-                        scroll: 0,
-                        rendered: HashMap::new(),
+                let open = match cached {
+                    Some(open) => open,
+                    None => {
+                        let filter = !self.unfiltered_feeds.contains(&article.feed_id);
+                        let cleaned = match self.cleaner.wait() {
+                            Ok(cleaner) => cleaner.clean(&article.content, filter),
+                            Err(e) => {
+                                self.message = Some(format!("appeals are not hidden: {e}"));
+                                Cleaned::unfiltered(&article.content)
+                            }
+                        };
+                        OpenArticle {
+                            cleaned,
+                            article: *article,
+                            scroll: 0,
+                            rendered: HashMap::new(),
+                        }
                     }
-                });
+                };
                 self.article = Some(OpenArticle { scroll: 0, ..open });
             }
             Event::RefreshStarted { total } => {
@@ -728,7 +738,7 @@ impl App {
                     self.reveal_hidden.to_string(),
                 ));
             }
-            Action::RefreshAll => cmds.push(Command::Refresh(None)),
+            Action::RefreshAll => self.request_refresh(None, cmds),
             Action::FullText => match self
                 .article
                 .as_ref()
@@ -742,8 +752,8 @@ impl App {
                 None => self.message = Some("open an article first".into()),
             },
             Action::RefreshFeed => {
-                if let Some(h) = self.current_headline() {
-                    cmds.push(Command::Refresh(Some(vec![h.feed_id])));
+                if let Some(feed) = self.current_headline().map(|h| h.feed_id) {
+                    self.request_refresh(Some(vec![feed]), cmds);
                 }
             }
             Action::ToggleRead => {
@@ -931,6 +941,16 @@ impl App {
     }
 
     /// Closes the article pane, keeping its rendering for a reopen.
+    /// One refresh at a time: the progress shows from the moment it is asked for.
+    fn request_refresh(&mut self, only: Option<Vec<FeedId>>, cmds: &mut Vec<Command>) {
+        if self.refresh.is_some() {
+            self.message = Some("a refresh is already running".into());
+        } else {
+            self.refresh = Some((0, 0));
+            cmds.push(Command::Refresh(only));
+        }
+    }
+
     fn close_article(&mut self) {
         if let Some(open) = self.article.take() {
             self.recent.push_front(open);
@@ -1027,6 +1047,10 @@ impl App {
         }
     }
 }
+
+/// The article cleaner, or why it could not be built (the reader then shows articles
+/// whole and says so, instead of waiting for it forever).
+pub type CleanerResult = Result<Cleaner, String>;
 
 /// Articles whose cleaning and renderings are kept for reopening.
 const RECENT_ARTICLES: usize = 16;

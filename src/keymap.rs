@@ -174,6 +174,20 @@ impl Keymap {
     }
 
     /// The keys bound to `action`, for the help overlay.
+    /// The help overlay's rows: each action's keys as the user sees them, and what it does,
+    /// in the order of [`DEFAULTS`].
+    pub fn help(&self) -> Vec<(String, String)> {
+        DEFAULTS
+            .iter()
+            .map(|(action, _)| {
+                (
+                    self.keys_for(*action).join(" "),
+                    action.describe().to_string(),
+                )
+            })
+            .collect()
+    }
+
     pub fn keys_for(&self, action: Action) -> Vec<String> {
         self.bindings
             .iter()

@@ -27,6 +27,8 @@ use crate::store::{HeadlineFilter, Store};
 pub enum Msg {
     Term(CtEvent),
     App(Event),
+    /// The terminal cannot be read any more: the reader ends with this message.
+    InputFailed(String),
 }
 
 /// Rows loaded before the first frame; the rest follows from the loader thread.
@@ -39,24 +41,12 @@ pub fn load_app(store: &Store, config: &Config, keymap: &Keymap, size: (u16, u16
     let cleaner = Arc::new(OnceLock::new());
     let cell = Arc::clone(&cleaner);
     std::thread::spawn(move || {
-        // Config validation compiled the user's rules already; fall back to built-ins anyway.
-        let built = Cleaner::new(&filter).or_else(|_| Cleaner::new(&Default::default()));
-        if let Ok(c) = built {
-            let _ = cell.set(c);
-        }
+        let _ = cell.set(build_cleaner(|| Cleaner::new(&filter)));
     });
     let mut app = App::with_cleaner(cleaner, size);
     app.mark_read_on_open = config.mark_read_on_open;
     app.reveal_hidden = store.setting("reveal_hidden")?.as_deref() == Some("true");
-    app.help = crate::keymap::DEFAULTS
-        .iter()
-        .map(|(action, _)| {
-            (
-                keymap.keys_for(*action).join(" "),
-                action.describe().to_string(),
-            )
-        })
-        .collect();
+    app.help = keymap.help();
     app.keys_hint = format!(
         "{}:help {}:search {}:refresh {}:quit",
         first_key(keymap, crate::app::Action::Help),
@@ -86,6 +76,18 @@ pub fn load_app(store: &Store, config: &Config, keymap: &Keymap, size: (u16, u16
     })?;
     app.update(Event::HeadlinesLoaded(first));
     Ok(app)
+}
+
+/// The cleaner, or a message: a failure (or a panic) must reach the reader, which waits
+/// on it at the first article.
+fn build_cleaner(
+    build: impl FnOnce() -> Result<Cleaner, crate::clean::RuleError>,
+) -> crate::app::CleanerResult {
+    match crate::clean::guard::isolated(build) {
+        Some(Ok(cleaner)) => Ok(cleaner),
+        Some(Err(e)) => Err(format!("the filter rules do not compile: {e}")),
+        None => Err("building the filter crashed (a bug; please report it)".into()),
+    }
 }
 
 fn first_key(keymap: &Keymap, action: crate::app::Action) -> String {
@@ -295,13 +297,8 @@ impl Session<'_> {
                 vec![]
             }
             Command::Refresh(only) => {
-                if self.app.refresh.is_some() {
-                    vec![Event::Message("a refresh is already running".into())]
-                } else {
-                    self.app.refresh = Some((0, 0));
-                    self.effects.refresh(only, self.tx.clone());
-                    vec![]
-                }
+                self.effects.refresh(only, self.tx.clone());
+                vec![]
             }
             Command::FetchFullText(item, link) => {
                 self.effects.full_text(item, link, self.tx.clone());
@@ -353,6 +350,7 @@ impl Session<'_> {
                 let event = match msg {
                     Msg::Term(e) => translate(&self.app, self.keymap, e),
                     Msg::App(e) => Some(e),
+                    Msg::InputFailed(e) => anyhow::bail!("cannot read the terminal: {e}"),
                 };
                 if let Some(event) = event {
                     self.handle(event);
@@ -561,17 +559,16 @@ pub fn run_terminal(store: Store, setup: &Setup) -> Result<()> {
         let input_stop = Arc::clone(&stop);
         std::thread::spawn(move || {
             while !input_stop.load(Ordering::Relaxed) {
-                match ct::poll(Duration::from_millis(200)) {
-                    Ok(true) => match ct::read() {
-                        Ok(e) => {
-                            if input_tx.send(Msg::Term(e)).is_err() {
-                                return;
-                            }
-                        }
-                        Err(_) => return,
-                    },
-                    Ok(false) => {}
-                    Err(_) => return,
+                let read = ct::poll(Duration::from_millis(200))
+                    .and_then(|ready| ready.then(ct::read).transpose());
+                let msg = match read {
+                    Ok(Some(e)) => Msg::Term(e),
+                    Ok(None) => continue,
+                    Err(e) => Msg::InputFailed(e.to_string()),
+                };
+                let failed = matches!(msg, Msg::InputFailed(_));
+                if input_tx.send(msg).is_err() || failed {
+                    return;
                 }
             }
         });
@@ -582,10 +579,6 @@ pub fn run_terminal(store: Store, setup: &Setup) -> Result<()> {
         let loader = Loader::spawn(setup.paths.cache.clone(), tx.clone());
         // The first frame showed the newest page; now the whole list.
         loader.request(app.query());
-        if setup.config.refresh_on_start && !setup.config.feeds.is_empty() {
-            app.refresh = Some((0, 0));
-            effects.refresh(None, tx.clone());
-        }
         let mut session = Session {
             app,
             store: &store,
@@ -595,8 +588,29 @@ pub fn run_terminal(store: Store, setup: &Setup) -> Result<()> {
             tx,
             rx,
         };
+        if setup.config.refresh_on_start && !setup.config.feeds.is_empty() {
+            session.handle(Event::Action(crate::app::Action::RefreshAll));
+        }
         session.run(&mut terminal, &signals)
     });
     restore_terminal();
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cleaner_that_cannot_be_built_is_a_message_not_a_wait() {
+        let crashed = build_cleaner(|| panic!("boom"));
+        assert!(crashed.is_err_and(|e| e.contains("crashed")));
+        let bad = build_cleaner(|| {
+            Err(crate::clean::RuleError::Pattern {
+                name: "broken".into(),
+                message: "unclosed group".into(),
+            })
+        });
+        assert!(bad.is_err_and(|e| e.contains("do not compile")));
+    }
 }

@@ -82,10 +82,7 @@ fn article() -> Article {
 
 fn app(w: u16, h: u16) -> App {
     let mut app = App::new(Cleaner::new(&FilterConfig::default()).unwrap(), (w, h));
-    app.help = tidings::keymap::DEFAULTS
-        .iter()
-        .map(|(a, keys)| (keys.join(" "), a.describe().to_string()))
-        .collect();
+    app.help = tidings::keymap::Keymap::new(&Default::default()).help();
     app.update(Event::FeedsLoaded(feeds()));
     app.update(Event::HeadlinesLoaded(headlines()));
     app

@@ -380,3 +380,43 @@ fn reopening_an_article_reuses_its_rendering() {
         "Now the whole story."
     );
 }
+
+#[test]
+fn a_second_refresh_while_one_runs_is_refused_with_a_message() {
+    let mut app = app_with(vec![headline(1, 1, false)]);
+    assert_eq!(
+        app.update(Event::Action(Action::RefreshAll)),
+        vec![Command::Refresh(None)]
+    );
+    assert_eq!(app.refresh, Some((0, 0)));
+    assert!(app.update(Event::Action(Action::RefreshFeed)).is_empty());
+    assert_eq!(app.message.as_deref(), Some("a refresh is already running"));
+    app.update(Event::RefreshFinished {
+        summary: "done".into(),
+    });
+    assert_eq!(
+        app.update(Event::Action(Action::RefreshFeed)),
+        vec![Command::Refresh(Some(vec![FeedId(1)]))]
+    );
+}
+
+#[test]
+fn without_a_cleaner_articles_open_whole_and_the_reader_says_why() {
+    let cell = Arc::new(OnceLock::from(Err(
+        "the filter rules do not compile: x".to_string()
+    )));
+    let mut app = App::with_cleaner(cell, (100, 30));
+    app.update(Event::HeadlinesLoaded(vec![headline(1, 1, false)]));
+    app.update(Event::Action(Action::Open));
+    app.update(Event::ArticleLoaded(Box::new(article(1))));
+    let open = app.article.as_ref().unwrap();
+    let (width, _) = app.article_geometry();
+    assert!(open
+        .lines(width, false)
+        .iter()
+        .any(|l| l.text.contains("Paragraph 59.")));
+    assert_eq!(
+        app.message.as_deref(),
+        Some("appeals are not hidden: the filter rules do not compile: x")
+    );
+}

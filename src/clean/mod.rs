@@ -103,6 +103,31 @@ pub struct Cleaned {
     pub links: Vec<String>,
 }
 
+fn split(input: &str) -> blocks::Split {
+    if blocks::is_html(input) {
+        blocks::split_html(input)
+    } else {
+        blocks::split_text(input)
+    }
+}
+
+impl Cleaned {
+    /// Every block kept, without a cleaner: what the reader shows when the cleaner could
+    /// not be built.
+    pub fn unfiltered(input: &str) -> Cleaned {
+        Cleaned::kept(split(input))
+    }
+
+    fn kept(split: blocks::Split) -> Cleaned {
+        Cleaned {
+            verdicts: vec![Verdict::Keep; split.blocks.len()],
+            blocks: split.blocks,
+            scores: Vec::new(),
+            links: split.links,
+        }
+    }
+}
+
 /// One rendered line of an article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
@@ -138,12 +163,7 @@ impl Cleaner {
 
     /// Splits and classifies. With `filter` false every block is kept.
     pub fn clean(&self, input: &str, filter: bool) -> Cleaned {
-        let split = if blocks::is_html(input) {
-            blocks::split_html(input)
-        } else {
-            blocks::split_text(input)
-        };
-        self.judge(split, filter)
+        self.judge(split(input), filter)
     }
 
     /// Plain text, even where it quotes tags; with `html`, the HTML it was made from (see
@@ -162,11 +182,10 @@ impl Cleaner {
     }
 
     fn judge(&self, split: blocks::Split, filter: bool) -> Cleaned {
-        let (verdicts, scores) = if filter {
-            self.verdicts(&split.blocks)
-        } else {
-            (vec![Verdict::Keep; split.blocks.len()], Vec::new())
-        };
+        if !filter {
+            return Cleaned::kept(split);
+        }
+        let (verdicts, scores) = self.verdicts(&split.blocks);
         Cleaned {
             blocks: split.blocks,
             verdicts,

@@ -108,6 +108,8 @@ enum Outcome {
     },
     Fetch(FetchError),
     Parse(ParseError),
+    /// The task panicked: a bug in tidings or a library, reported as this feed's error.
+    Crashed(String),
 }
 
 /// Refreshes the selected feeds into `store`, reporting each step to `on_event`.
@@ -180,12 +182,11 @@ pub fn refresh(
         let mut results =
             futures_util::stream::iter(jobs.into_iter().map(|(id, url, validators, errors)| {
                 let fetcher = fetcher.clone();
+                let shown = url.clone();
                 // Spawned, so fetches keep going while this thread writes to SQLite.
-                let task = tokio::spawn(async move {
-                    let outcome = fetch_and_parse(&fetcher, &url, &validators).await;
-                    (id, url, errors, outcome)
-                });
-                task
+                let task =
+                    tokio::spawn(async move { fetch_and_parse(&fetcher, &url, &validators).await });
+                async move { (id, shown, errors, joined(task.await)) }
             }))
             .buffer_unordered(in_flight);
         while let Some(first) = results.next().await {
@@ -199,7 +200,7 @@ pub fn refresh(
                 }
             }
             store.batch(|store| {
-                for (feed, url, errors, outcome) in ready.into_iter().flatten() {
+                for (feed, url, errors, outcome) in ready {
                     let event = store_outcome(store, feed, url, errors, outcome, max_items)?;
                     match &event {
                         Event::Stored { counts, .. } => summary.new_items += counts.new,
@@ -272,7 +273,12 @@ fn fetch_full_texts(
         let mut stored = 0;
         let mut results = futures_util::stream::iter(pages.into_iter().map(|(item, link)| {
             let fetcher = fetcher.clone();
-            tokio::spawn(async move { (item, crate::feed::fulltext::fetch(&fetcher, &link).await) })
+            let task =
+                tokio::spawn(async move { crate::feed::fulltext::fetch(&fetcher, &link).await });
+            async move {
+                let result = task.await.unwrap_or_else(|e| Err(panic_message(e)));
+                (item, result)
+            }
         }))
         .buffer_unordered(concurrency);
         while let Some(first) = results.next().await {
@@ -281,7 +287,7 @@ fn fetch_full_texts(
                 ready.push(r);
             }
             store.batch(|store| {
-                for (item, result) in ready.into_iter().flatten() {
+                for (item, result) in ready {
                     if let Err(e) = &result {
                         tracing::info!("full text of item {}: {e}", item.0);
                     }
@@ -355,6 +361,7 @@ fn store_outcome(
             (e.to_string(), wait)
         }
         Outcome::Parse(e) => (format!("not a readable feed: {e}"), None),
+        Outcome::Crashed(message) => (message, None),
     };
     let next = retry_after
         .map(|s| now() + s.min(MAX_BACKOFF_SECS))
@@ -367,6 +374,26 @@ fn store_outcome(
 /// retried on the next refresh, then 1, 2, 4 ... minutes, up to six hours.
 fn backoff(errors_before: u32) -> Option<i64> {
     (errors_before > 0).then(|| (60i64 << (errors_before - 1).min(20)).min(MAX_BACKOFF_SECS))
+}
+
+/// A fetch task's outcome, or its panic as that feed's error: a panic must not vanish and
+/// leave the progress short of its total.
+fn joined(result: Result<Outcome, tokio::task::JoinError>) -> Outcome {
+    result.unwrap_or_else(|e| Outcome::Crashed(panic_message(e)))
+}
+
+fn panic_message(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(payload) => {
+            let text = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            format!("tidings crashed on this feed (a bug; please report it): {text}")
+        }
+        Err(e) => e.to_string(),
+    }
 }
 
 async fn fetch_and_parse(fetcher: &Fetcher, url: &str, validators: &Validators) -> Outcome {
@@ -401,6 +428,28 @@ fn now() -> Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panicking_fetch_task_becomes_that_feeds_error() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let outcome = runtime.block_on(async {
+            let task = tokio::spawn(async {
+                panic!("boom in a library");
+                #[allow(unreachable_code)]
+                Outcome::NotModified
+            });
+            joined(task.await)
+        });
+        match outcome {
+            Outcome::Crashed(message) => {
+                assert!(message.contains("boom in a library"), "{message}");
+                assert!(message.contains("a bug"), "{message}");
+            }
+            _ => panic!("the panic was not reported"),
+        }
+    }
 
     #[test]
     fn backoff_doubles_and_is_capped() {
