@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 
-use crate::app::Action;
+use crate::app::{Action, ACTIONS};
 
 /// `[keys]`: action name → keys, replacing that action's default keys.
 /// Keys are written like `j`, `G`, `ctrl-d`, `down`, `pagedown`, `enter`, `esc`, `space`, `?`.
@@ -22,39 +22,6 @@ pub struct Key {
     pub alt: bool,
 }
 
-/// Default bindings: (action, keys). Also the order of the help overlay.
-pub const DEFAULTS: &[(Action, &[&str])] = &[
-    (Action::Down, &["j", "down"]),
-    (Action::Up, &["k", "up"]),
-    (Action::PageDown, &["pagedown", "ctrl-f"]),
-    (Action::PageUp, &["pageup", "ctrl-b"]),
-    (Action::HalfPageDown, &["ctrl-d"]),
-    (Action::HalfPageUp, &["ctrl-u"]),
-    (Action::Top, &["g", "home"]),
-    (Action::Bottom, &["G", "end"]),
-    (Action::Open, &["enter", "l", "right"]),
-    (Action::Back, &["esc", "h", "left"]),
-    (Action::SwitchFocus, &["tab"]),
-    (Action::Space, &["space"]),
-    (Action::NextUnread, &["n"]),
-    (Action::PrevUnread, &["N"]),
-    (Action::ToggleRead, &["m"]),
-    (Action::MarkAllRead, &["A"]),
-    (Action::ToggleStar, &["s"]),
-    (Action::UnreadOnly, &["u"]),
-    (Action::Search, &["/"]),
-    (Action::PickFeed, &["f"]),
-    (Action::ToggleSidebar, &["b"]),
-    (Action::OpenLink, &["o"]),
-    (Action::CopyLink, &["y"]),
-    (Action::RevealHidden, &["H"]),
-    (Action::FullText, &["F"]),
-    (Action::RefreshFeed, &["r"]),
-    (Action::RefreshAll, &["R"]),
-    (Action::Help, &["?"]),
-    (Action::Quit, &["q"]),
-];
-
 impl KeyConfig {
     /// Unknown action names and unreadable keys are config errors: (key, message).
     pub fn validate(&self) -> Result<(), (String, String)> {
@@ -64,9 +31,9 @@ impl KeyConfig {
                     action.clone(),
                     format!(
                         "unknown action in [keys]; known: {}",
-                        DEFAULTS
+                        ACTIONS
                             .iter()
-                            .map(|(a, _)| a.name())
+                            .map(|i| i.name)
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
@@ -143,14 +110,14 @@ pub struct Keymap {
 impl Keymap {
     pub fn new(config: &KeyConfig) -> Keymap {
         let mut bindings = Vec::new();
-        for (action, defaults) in DEFAULTS {
-            let keys: Vec<String> = match config.0.get(action.name()) {
+        for info in ACTIONS {
+            let keys: Vec<String> = match config.0.get(info.name) {
                 Some(custom) => custom.clone(),
-                None => defaults.iter().map(|s| s.to_string()).collect(),
+                None => info.keys.iter().map(|s| s.to_string()).collect(),
             };
             for k in keys {
                 if let Some(key) = parse_key(&k) {
-                    bindings.push((key, *action));
+                    bindings.push((key, info.action));
                 }
             }
         }
@@ -173,21 +140,16 @@ impl Keymap {
             .map(|(_, a)| *a)
     }
 
-    /// The keys bound to `action`, for the help overlay.
     /// The help overlay's rows: each action's keys as the user sees them, and what it does,
-    /// in the order of [`DEFAULTS`].
+    /// in the order of [`ACTIONS`].
     pub fn help(&self) -> Vec<(String, String)> {
-        DEFAULTS
+        ACTIONS
             .iter()
-            .map(|(action, _)| {
-                (
-                    self.keys_for(*action).join(" "),
-                    action.describe().to_string(),
-                )
-            })
+            .map(|info| (self.keys_for(info.action).join(" "), info.help.to_string()))
             .collect()
     }
 
+    /// The keys bound to `action`, as the user sees them.
     pub fn keys_for(&self, action: Action) -> Vec<String> {
         self.bindings
             .iter()

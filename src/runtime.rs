@@ -45,7 +45,7 @@ pub fn load_app(store: &Store, config: &Config, keymap: &Keymap, size: (u16, u16
     });
     let mut app = App::with_cleaner(cleaner, size);
     app.mark_read_on_open = config.mark_read_on_open;
-    app.reveal_hidden = store.setting("reveal_hidden")?.as_deref() == Some("true");
+    app.article.reveal = store.setting("reveal_hidden")?.as_deref() == Some("true");
     app.help = keymap.help();
     app.keys_hint = format!(
         "{}:help {}:search {}:refresh {}:quit",
@@ -68,7 +68,7 @@ pub fn load_app(store: &Store, config: &Config, keymap: &Keymap, size: (u16, u16
         })
         .map(|f| f.id)
         .collect();
-    app.set_unfiltered_feeds(unfiltered);
+    app.article.unfiltered_feeds = unfiltered;
     app.update(Event::FeedsLoaded(feeds));
     let first = store.headlines(&HeadlineFilter {
         limit: Some(FIRST_PAGE),
@@ -467,14 +467,14 @@ impl Effects for TerminalEffects {
                                 failed: None,
                             });
                         }
-                        poller::Event::Failed { url, message, .. } => {
+                        poller::Event::Failed { feed, url, message } => {
                             done += 1;
                             let url = crate::clean::display_url(url);
                             tracing::warn!("{url}: {message}");
                             send(Event::RefreshProgress {
                                 done,
                                 total,
-                                failed: Some((url, message.clone())),
+                                failed: Some((*feed, message.clone())),
                             });
                         }
                         poller::Event::Skipped { .. } => {}

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthChar;
 
-use crate::app::{App, Focus, Overlay, Rect, Source};
+use crate::app::{App, Focus, Overlay, Rect, Source, SourceEntry};
 use crate::clean::{sanitize_line, LineKind};
 use crate::model::Timestamp;
 
@@ -84,8 +84,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if let Some(r) = layout.list {
         draw_list(frame, app, rr(r));
     }
-    if let Some(r) = layout.article {
-        draw_article(frame, app, rr(r));
+    if let (Some(pane), Some(text)) = (layout.article, layout.article_text()) {
+        let geometry = layout.article_geometry(area.width);
+        draw_article(frame, app, rr(pane), rr(text), geometry);
     }
     draw_status(frame, app, rr(layout.status));
     match &app.overlay {
@@ -112,17 +113,20 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 fn list_title(app: &App) -> String {
-    let unread = app.headlines.iter().filter(|h| !h.read).count();
-    let mut title = format!(" {} shown, {} unread", app.headlines.len(), unread);
-    match &app.source {
+    let unread = app.list.headlines.iter().filter(|h| !h.read).count();
+    let mut title = format!(" {} shown, {} unread", app.list.headlines.len(), unread);
+    match &app.sources.current {
         Source::All => {}
-        Source::Feed(id) => title.push_str(&format!(" · {}", sanitize_line(app.feed_title(*id)))),
+        Source::Feed(id) => title.push_str(&format!(
+            " · {}",
+            sanitize_line(app.sources.feed_title(*id))
+        )),
         Source::Tag(t) => title.push_str(&format!(" · #{}", sanitize_line(t))),
     }
-    if app.unread_only {
+    if app.list.unread_only {
         title.push_str(" · unread only");
     }
-    if let Some(q) = &app.search {
+    if let Some(q) = &app.list.search {
         title.push_str(&format!(" · search: {}", sanitize_line(q)));
     }
     title.push(' ');
@@ -141,10 +145,10 @@ fn draw_list(frame: &mut Frame, app: &App, area: RRect) {
         );
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    if app.headlines.is_empty() {
-        let msg = if app.search.is_some() {
+    if app.list.headlines.is_empty() {
+        let msg = if app.list.search.is_some() {
             "No matches. Esc clears the search."
-        } else if app.unread_only {
+        } else if app.list.unread_only {
             "No unread items. u shows all."
         } else {
             "No items yet. R refreshes, ? shows keys."
@@ -163,10 +167,11 @@ fn draw_list(frame: &mut Frame, app: &App, area: RRect) {
     let date_w = 6;
     let rows = inner.height as usize;
     let lines: Vec<TLine> = app
+        .list
         .headlines
         .iter()
         .enumerate()
-        .skip(app.list_scroll)
+        .skip(app.list.scroll)
         .take(rows)
         .map(|(i, h)| {
             let mark = match (h.starred, h.read) {
@@ -182,7 +187,10 @@ fn draw_list(frame: &mut Frame, app: &App, area: RRect) {
                 )
             );
             if feed_w > 0 {
-                text.push_str(&fit(&sanitize_line(app.feed_title(h.feed_id)), feed_w));
+                text.push_str(&fit(
+                    &sanitize_line(app.sources.feed_title(h.feed_id)),
+                    feed_w,
+                ));
                 text.push(' ');
             }
             let used = 2 + date_w + 1 + if feed_w > 0 { feed_w + 1 } else { 0 };
@@ -193,7 +201,7 @@ fn draw_list(frame: &mut Frame, app: &App, area: RRect) {
             } else {
                 style = style.fg(ratatui::style::Color::Gray);
             }
-            if i == app.selected {
+            if i == app.list.selected {
                 style = if focused {
                     style.add_modifier(Modifier::REVERSED)
                 } else {
@@ -206,13 +214,20 @@ fn draw_list(frame: &mut Frame, app: &App, area: RRect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn draw_article(frame: &mut Frame, app: &App, area: RRect) {
-    let Some(open) = &app.article else {
+/// The article in its pane (`area`, with the border), its text inside `inner`, rendered at
+/// `(width, rows)` — all from the frame's layout.
+fn draw_article(
+    frame: &mut Frame,
+    app: &App,
+    area: RRect,
+    inner: RRect,
+    (width, rows): (usize, usize),
+) {
+    let Some(open) = &app.article.open else {
         return;
     };
     let focused = app.focus == Focus::Article;
-    let (width, rows) = app.article_geometry();
-    let lines = open.lines(width, app.reveal_hidden);
+    let lines = open.lines(width, app.article.reveal);
     let end = (open.scroll + rows).min(lines.len());
     let position = if lines.len() <= rows {
         "all".to_string()
@@ -229,14 +244,7 @@ fn draw_article(frame: &mut Frame, app: &App, area: RRect) {
             lines.len(),
             position
         ));
-    let inner = block.inner(area);
     frame.render_widget(block, area);
-    let inner = RRect::new(
-        inner.x + 1,
-        inner.y,
-        inner.width.saturating_sub(2),
-        inner.height,
-    );
     let a = &open.article;
     let w = inner.width as usize;
     let mut meta = sanitize_line(&a.feed_title);
@@ -255,7 +263,7 @@ fn draw_article(frame: &mut Frame, app: &App, area: RRect) {
         meta.push_str(&date);
     }
     let hidden = open.cleaned.hidden_count();
-    let filter_note = match (hidden, app.reveal_hidden) {
+    let filter_note = match (hidden, app.article.reveal) {
         (0, _) => String::new(),
         (n, false) => format!(
             "{n} appeal block{} hidden — H reveals",
@@ -322,14 +330,20 @@ fn draw_sidebar(frame: &mut Frame, app: &App, area: RRect) {
     frame.render_widget(block, area);
     let w = inner.width as usize;
     let rows = inner.height as usize;
-    let sources = app.sources();
-    let skip = app.sidebar_selected.saturating_sub(rows.saturating_sub(1));
+    let sources = app.sources.entries();
+    let skip = app.sources.selected.saturating_sub(rows.saturating_sub(1));
     let lines: Vec<TLine> = sources
         .iter()
         .enumerate()
         .skip(skip)
         .take(rows)
-        .map(|(i, (source, name, unread, failed))| {
+        .map(|(i, entry)| {
+            let SourceEntry {
+                source,
+                label: name,
+                unread,
+                failing: failed,
+            } = entry;
             let count = if *unread > 0 {
                 format!(" {unread}")
             } else {
@@ -343,10 +357,10 @@ fn draw_sidebar(frame: &mut Frame, app: &App, area: RRect) {
             } else {
                 Style::new()
             };
-            if *source == app.source {
+            if *source == app.sources.current {
                 style = style.bold();
             }
-            if i == app.sidebar_selected && focused {
+            if i == app.sources.selected && focused {
                 style = style.add_modifier(Modifier::REVERSED);
             }
             TLine::from(Span::styled(text, style))
@@ -356,20 +370,22 @@ fn draw_sidebar(frame: &mut Frame, app: &App, area: RRect) {
 }
 
 fn draw_status(frame: &mut Frame, app: &App, area: RRect) {
-    let mut parts = vec![format!("{} unread", app.unread_count())];
-    if let Some((done, total)) = app.refresh {
+    let mut parts = vec![format!("{} unread", app.sources.unread_count())];
+    if let Some((done, total)) = app.status.refresh {
         parts.push(format!("refreshing {done}/{total}"));
     }
-    if let Some(m) = &app.message {
+    if let Some(m) = &app.status.message {
         parts.push(sanitize_line(m));
     }
     let left = parts.join(" · ");
     let error = app
+        .status
         .errors
         .last()
         .map(|(feed, msg)| {
-            let more = if app.errors.len() > 1 {
-                format!(" (+{} more)", app.errors.len() - 1)
+            let feed = app.sources.feed_title(*feed);
+            let more = if app.status.errors.len() > 1 {
+                format!(" (+{} more)", app.status.errors.len() - 1)
             } else {
                 String::new()
             };
@@ -432,7 +448,7 @@ fn draw_help(frame: &mut Frame, app: &App) {
 }
 
 fn draw_picker(frame: &mut Frame, app: &App, selected: usize) {
-    let sources = app.sources();
+    let sources = app.sources.entries();
     let area = centered(frame, 50, (sources.len() as u16 + 2).min(20));
     let rows = area.height.saturating_sub(2) as usize;
     let skip = selected.saturating_sub(rows.saturating_sub(1));
@@ -442,7 +458,8 @@ fn draw_picker(frame: &mut Frame, app: &App, selected: usize) {
         .enumerate()
         .skip(skip)
         .take(rows)
-        .map(|(i, (_, name, unread, failed))| {
+        .map(|(i, entry)| {
+            let (name, unread, failed) = (&entry.label, &entry.unread, &entry.failing);
             let mark = if *failed { "!" } else { " " };
             let count = format!(" {unread}");
             let text = format!(

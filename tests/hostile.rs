@@ -178,12 +178,13 @@ fn refresh_survives_every_hostile_server_and_stores_the_good_feeds() {
         store.headlines(&HeadlineFilter::default()).unwrap(),
     ));
     let evil = app
+        .list
         .headlines
         .iter()
         .position(|h| h.title.contains("Breaking"))
         .unwrap();
-    app.selected = evil;
-    let id = app.headlines[evil].id;
+    app.list.selected = evil;
+    let id = app.list.headlines[evil].id;
     app.update(tidings::app::Event::ArticleLoaded(Box::new(
         store.article(id).unwrap().unwrap(),
     )));

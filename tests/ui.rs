@@ -222,7 +222,7 @@ fn a_feed_error_shows_in_the_status_bar_and_the_sidebar() {
         done: 1,
         total: 2,
         failed: Some((
-            "Field Notes".into(),
+            FeedId(2),
             "HTTP 404 Not Found: no feed at this address".into(),
         )),
     });

@@ -1,5 +1,7 @@
 use super::*;
 use crate::clean::FilterConfig;
+use crate::model::{Article, Feed, FeedId, ItemId};
+use std::sync::{Arc, OnceLock};
 
 fn headline(id: i64, feed: i64, read: bool) -> Headline {
     Headline {
@@ -56,15 +58,15 @@ fn moving_down_and_up_stays_in_bounds() {
         headline(3, 2, true),
     ]);
     app.update(Event::Action(Action::Up));
-    assert_eq!(app.selected, 0);
+    assert_eq!(app.list.selected, 0);
     app.update(Event::Action(Action::Down));
     app.update(Event::Action(Action::Down));
     app.update(Event::Action(Action::Down));
-    assert_eq!(app.selected, 2);
+    assert_eq!(app.list.selected, 2);
     app.update(Event::Action(Action::Top));
-    assert_eq!(app.selected, 0);
+    assert_eq!(app.list.selected, 0);
     app.update(Event::Action(Action::Bottom));
-    assert_eq!(app.selected, 2);
+    assert_eq!(app.list.selected, 2);
 }
 
 #[test]
@@ -78,8 +80,8 @@ fn opening_marks_read_and_loads_the_article() {
             Command::LoadArticle(ItemId(1))
         ]
     );
-    assert!(app.headlines[0].read);
-    assert_eq!(app.feeds[0].unread, 1);
+    assert!(app.list.headlines[0].read);
+    assert_eq!(app.sources.feeds[0].unread, 1);
     assert_eq!(app.focus, Focus::Article);
 }
 
@@ -97,14 +99,14 @@ fn opening_does_not_mark_read_when_configured_not_to() {
 fn selection_follows_its_item_when_new_items_arrive() {
     let mut app = app_with(vec![headline(1, 1, false), headline(2, 1, false)]);
     app.update(Event::Action(Action::Down));
-    assert_eq!(app.selected_headline().unwrap().id, ItemId(2));
+    assert_eq!(app.list.selected_headline().unwrap().id, ItemId(2));
     app.update(Event::HeadlinesLoaded(vec![
         headline(9, 2, false),
         headline(8, 2, false),
         headline(1, 1, false),
         headline(2, 1, false),
     ]));
-    assert_eq!(app.selected_headline().unwrap().id, ItemId(2));
+    assert_eq!(app.list.selected_headline().unwrap().id, ItemId(2));
 }
 
 #[test]
@@ -125,7 +127,7 @@ fn space_scrolls_the_article_then_opens_the_next_unread() {
             opened = Some(*id);
             break;
         }
-        assert!(app.article.as_ref().unwrap().scroll > 0);
+        assert!(app.article.open.as_ref().unwrap().scroll > 0);
     }
     assert_eq!(opened, Some(ItemId(3)), "skips the read item");
 }
@@ -138,9 +140,9 @@ fn next_unread_skips_read_items() {
         headline(3, 1, false),
     ]);
     app.update(Event::Action(Action::NextUnread));
-    assert_eq!(app.selected, 2);
+    assert_eq!(app.list.selected, 2);
     app.update(Event::Action(Action::PrevUnread));
-    assert_eq!(app.selected, 0);
+    assert_eq!(app.list.selected, 0);
 }
 
 #[test]
@@ -154,7 +156,7 @@ fn toggles_send_state_changes_to_the_cache() {
         app.update(Event::Action(Action::ToggleStar)),
         vec![Command::SetStarred(ItemId(1), true)]
     );
-    assert!(app.headlines[0].starred);
+    assert!(app.list.headlines[0].starred);
 }
 
 #[test]
@@ -169,7 +171,7 @@ fn mark_all_read_marks_only_unread_shown_items() {
         vec![Command::SetRead(vec![ItemId(1), ItemId(3)], true)]
     );
     assert_eq!(
-        app.unread_count(),
+        app.sources.unread_count(),
         1,
         "feed 1 had 2 unread, now 1; feed 2 now 0"
     );
@@ -284,7 +286,7 @@ fn reveal_hidden_toggles_and_is_saved() {
         cmds,
         vec![Command::SaveSetting("reveal_hidden".into(), "true".into())]
     );
-    assert!(app.reveal_hidden);
+    assert!(app.article.reveal);
 }
 
 #[test]
@@ -294,14 +296,24 @@ fn feed_errors_from_a_refresh_reach_the_status() {
     app.update(Event::RefreshProgress {
         done: 1,
         total: 3,
-        failed: Some(("https://x/feed".into(), "HTTP 404 Not Found".into())),
+        failed: Some((FeedId(2), "HTTP 404 Not Found".into())),
     });
-    assert_eq!(app.refresh, Some((1, 3)));
-    assert_eq!(app.errors.last().unwrap().1, "HTTP 404 Not Found");
+    assert_eq!(app.status.refresh, Some((1, 3)));
+    assert_eq!(
+        app.status.errors,
+        [(FeedId(2), "HTTP 404 Not Found".to_string())]
+    );
+    // The same feed failing again replaces its entry: errors are keyed by feed.
+    app.update(Event::RefreshProgress {
+        done: 2,
+        total: 3,
+        failed: Some((FeedId(2), "HTTP 500".into())),
+    });
+    assert_eq!(app.status.errors, [(FeedId(2), "HTTP 500".to_string())]);
     let cmds = app.update(Event::RefreshFinished {
         summary: "3 feeds".into(),
     });
-    assert_eq!(app.refresh, None);
+    assert_eq!(app.status.refresh, None);
     assert!(cmds.contains(&Command::LoadFeeds));
 }
 
@@ -345,7 +357,7 @@ fn full_text_key_fetches_the_open_articles_page_and_reloads_it() {
         vec![Command::LoadArticle(ItemId(1))]
     );
     app.update(Event::FullTextDone(ItemId(1), Err("HTTP 404".into())));
-    assert!(app.message.as_deref().unwrap().contains("HTTP 404"));
+    assert!(app.status.message.as_deref().unwrap().contains("HTTP 404"));
 }
 
 #[test]
@@ -354,6 +366,7 @@ fn reopening_an_article_reuses_its_rendering() {
     app.update(Event::ArticleLoaded(Box::new(article(1))));
     let first = app
         .article
+        .open
         .as_ref()
         .unwrap()
         .lines(app.article_geometry().0, false)
@@ -362,6 +375,7 @@ fn reopening_an_article_reuses_its_rendering() {
     app.update(Event::ArticleLoaded(Box::new(article(1))));
     let again = app
         .article
+        .open
         .as_ref()
         .unwrap()
         .lines(app.article_geometry().0, false)
@@ -373,6 +387,7 @@ fn reopening_an_article_reuses_its_rendering() {
     app.update(Event::ArticleLoaded(Box::new(changed)));
     assert_eq!(
         app.article
+            .open
             .as_ref()
             .unwrap()
             .lines(app.article_geometry().0, false)[0]
@@ -388,9 +403,12 @@ fn a_second_refresh_while_one_runs_is_refused_with_a_message() {
         app.update(Event::Action(Action::RefreshAll)),
         vec![Command::Refresh(None)]
     );
-    assert_eq!(app.refresh, Some((0, 0)));
+    assert_eq!(app.status.refresh, Some((0, 0)));
     assert!(app.update(Event::Action(Action::RefreshFeed)).is_empty());
-    assert_eq!(app.message.as_deref(), Some("a refresh is already running"));
+    assert_eq!(
+        app.status.message.as_deref(),
+        Some("a refresh is already running")
+    );
     app.update(Event::RefreshFinished {
         summary: "done".into(),
     });
@@ -409,14 +427,14 @@ fn without_a_cleaner_articles_open_whole_and_the_reader_says_why() {
     app.update(Event::HeadlinesLoaded(vec![headline(1, 1, false)]));
     app.update(Event::Action(Action::Open));
     app.update(Event::ArticleLoaded(Box::new(article(1))));
-    let open = app.article.as_ref().unwrap();
+    let open = app.article.open.as_ref().unwrap();
     let (width, _) = app.article_geometry();
     assert!(open
         .lines(width, false)
         .iter()
         .any(|l| l.text.contains("Paragraph 59.")));
     assert_eq!(
-        app.message.as_deref(),
+        app.status.message.as_deref(),
         Some("appeals are not hidden: the filter rules do not compile: x")
     );
 }

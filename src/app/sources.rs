@@ -1,0 +1,130 @@
+//! Where the list's items come from: the feeds with their unread counts, the one or the tag
+//! chosen, and the sidebar that shows them.
+
+use std::collections::HashMap;
+
+use crate::model::{Feed, FeedId};
+
+/// A feed or a tag to filter the list by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    All,
+    Feed(FeedId),
+    Tag(String),
+}
+
+/// One row of the sidebar and the feed picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceEntry {
+    pub source: Source,
+    pub label: String,
+    pub unread: u32,
+    /// The feed's last fetch failed.
+    pub failing: bool,
+}
+
+#[derive(Debug)]
+pub struct Sources {
+    pub feeds: Vec<Feed>,
+    titles: HashMap<FeedId, String>,
+    /// What the list shows.
+    pub current: Source,
+    /// The sidebar is shown.
+    pub sidebar: bool,
+    /// The sidebar's cursor (also where the picker opens).
+    pub selected: usize,
+}
+
+impl Default for Sources {
+    fn default() -> Sources {
+        Sources {
+            feeds: Vec::new(),
+            titles: HashMap::new(),
+            current: Source::All,
+            sidebar: false,
+            selected: 0,
+        }
+    }
+}
+
+impl Sources {
+    pub fn loaded(&mut self, mut feeds: Vec<Feed>) {
+        for f in &mut feeds {
+            // An untitled feed is named by its address: never with its credentials.
+            if f.title == f.url {
+                f.title = crate::clean::display_url(&f.url);
+            }
+        }
+        self.titles = feeds.iter().map(|f| (f.id, f.title.clone())).collect();
+        self.feeds = feeds;
+    }
+
+    pub fn feed_title(&self, id: FeedId) -> &str {
+        self.titles.get(&id).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn unread_count(&self) -> u32 {
+        self.feeds.iter().map(|f| f.unread).sum()
+    }
+
+    pub fn adjust_unread(&mut self, feed: FeedId, delta: i64) {
+        if let Some(f) = self.feeds.iter_mut().find(|f| f.id == feed) {
+            f.unread = (f.unread as i64 + delta).max(0) as u32;
+        }
+    }
+
+    /// The feeds the current source covers; `None` for all.
+    pub fn current_feeds(&self) -> Option<Vec<FeedId>> {
+        match &self.current {
+            Source::All => None,
+            Source::Feed(id) => Some(vec![*id]),
+            Source::Tag(tag) => Some(
+                self.feeds
+                    .iter()
+                    .filter(|f| f.tags.contains(tag))
+                    .map(|f| f.id)
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Sidebar and picker rows: all, each tag, each feed.
+    pub fn entries(&self) -> Vec<SourceEntry> {
+        let mut out = vec![SourceEntry {
+            source: Source::All,
+            label: "All feeds".to_string(),
+            unread: self.unread_count(),
+            failing: false,
+        }];
+        let mut tags: Vec<&String> = self.feeds.iter().flat_map(|f| &f.tags).collect();
+        tags.sort();
+        tags.dedup();
+        for tag in tags {
+            let unread = self
+                .feeds
+                .iter()
+                .filter(|f| f.tags.contains(tag))
+                .map(|f| f.unread)
+                .sum();
+            out.push(SourceEntry {
+                source: Source::Tag(tag.clone()),
+                label: format!("#{tag}"),
+                unread,
+                failing: false,
+            });
+        }
+        out.extend(self.feeds.iter().map(|f| SourceEntry {
+            source: Source::Feed(f.id),
+            label: f.title.clone(),
+            unread: f.unread,
+            failing: f.last_error.is_some(),
+        }));
+        out
+    }
+
+    /// Moves the sidebar cursor; `to` is clamped to the rows there are.
+    pub fn move_cursor(&mut self, to: i64) {
+        let count = self.entries().len() as i64;
+        self.selected = to.clamp(0, (count - 1).max(0)) as usize;
+    }
+}

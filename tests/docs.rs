@@ -1,0 +1,35 @@
+//! README tells the truth about the program: every action's keys are listed where the
+//! README lists keys, from the same table the keymap and the help overlay read.
+
+use tidings::app::ACTIONS;
+use tidings::keymap::{describe, parse_key};
+
+fn readme_section(heading: &str) -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let start = readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("{heading} in README"));
+    let rest = &readme[start + heading.len()..];
+    let end = rest.find("\n## ").unwrap_or(rest.len());
+    rest[..end].to_string()
+}
+
+#[test]
+fn readme_lists_a_default_key_of_every_action() {
+    let keys = readme_section("### Keys");
+    let quoted: Vec<&str> = keys.split('`').skip(1).step_by(2).collect();
+    for info in ACTIONS {
+        let shown: Vec<String> = info
+            .keys
+            .iter()
+            .map(|k| describe(parse_key(k).unwrap()))
+            .collect();
+        assert!(
+            shown.iter().any(|k| quoted.contains(&k.as_str())),
+            "README's keys do not mention {:?} ({}): none of {shown:?} in {quoted:?}",
+            info.action,
+            info.help
+        );
+    }
+}
