@@ -224,7 +224,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             if cli.offline {
                 setup.config.refresh_on_start = false;
             }
-            crate::runtime::run_terminal(store, &setup)?;
+            crate::runtime::run_terminal(store, &setup.config, &setup.paths.cache)?;
             Ok(0)
         }
     }
@@ -256,7 +256,7 @@ fn refresh(store: &mut Store, config: &Config, force: bool) -> Result<u8> {
     let titles: HashMap<_, _> = store
         .feeds()?
         .into_iter()
-        .map(|f| (f.id, clean::sanitize_line(&f.title)))
+        .map(|f| (f.id, crate::text::sanitize_line(&f.title)))
         .collect();
     let bar = if std::io::stdout().is_terminal() {
         let bar = indicatif::ProgressBar::new(0);
@@ -284,8 +284,8 @@ fn refresh(store: &mut Store, config: &Config, force: bool) -> Result<u8> {
         titles
             .get(id)
             .filter(|t| !t.is_empty() && *t != url)
-            .map(|t| format!("{t} ({})", clean::display_url(url)))
-            .unwrap_or_else(|| clean::display_url(url))
+            .map(|t| format!("{t} ({})", crate::text::display_url(url)))
+            .unwrap_or_else(|| crate::text::display_url(url))
     };
     let summary = poller::refresh(
         store,
@@ -306,7 +306,7 @@ fn refresh(store: &mut Store, config: &Config, force: bool) -> Result<u8> {
                 say(format!(
                     "{}: error: {}",
                     name(feed, url),
-                    clean::sanitize_line(message)
+                    crate::text::sanitize_line(message)
                 ));
             }
             poller::Event::Skipped { feed, url, until } => {
@@ -375,7 +375,7 @@ pub fn import(
             } else {
                 "not an http(s) URL or local path"
             };
-            let shown = clean::display_url(&sub.url);
+            let shown = crate::text::display_url(&sub.url);
             writeln!(out, "skipped ({why}): {shown}")?;
             continue;
         }
@@ -411,7 +411,7 @@ pub fn import(
             out,
             "added: {} <{}>",
             sub.title.as_deref().unwrap_or("(untitled)"),
-            clean::display_url(&sub.url)
+            crate::text::display_url(&sub.url)
         )?;
     }
     let new_text = doc.to_string();
@@ -451,7 +451,7 @@ pub fn inspect(config: &Config, inputs: &[String], out: &mut impl Write) -> Resu
     let fetcher = Fetcher::new(poller::settings(config)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut parsed = 0;
     for input in inputs {
-        let shown = clean::display_url(input);
+        let shown = crate::text::display_url(input);
         let result = runtime
             .block_on(fetcher.fetch(input, &Validators::default()))
             .map_err(|e| e.to_string())
@@ -478,11 +478,15 @@ pub fn inspect(config: &Config, inputs: &[String], out: &mut impl Write) -> Resu
                     out,
                     "{shown}: ok, {}, \"{}\", {} items{newest}",
                     feed.format.as_str(),
-                    clean::sanitize_line(feed.title.as_deref().unwrap_or("")),
+                    crate::text::sanitize_line(feed.title.as_deref().unwrap_or("")),
                     feed.items.len()
                 )?;
             }
-            Err(reason) => writeln!(out, "{shown}: error: {}", clean::sanitize_line(&reason))?,
+            Err(reason) => writeln!(
+                out,
+                "{shown}: error: {}",
+                crate::text::sanitize_line(&reason)
+            )?,
         }
     }
     writeln!(out, "parsed {parsed} of {}", inputs.len())?;

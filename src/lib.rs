@@ -20,25 +20,30 @@
 //! | module | owns | uses |
 //! | --- | --- | --- |
 //! | [`cli`] | clap definitions | — |
-//! | [`config`] | `Config`, defaults, validation with file:line:column errors, platform paths | `clean`, `keymap` (their config types) |
+//! | [`config`] | `Config`, defaults, validation with file:line:column errors, feed identity (scheme and host without case), platform paths | `clean`, `keymap` (their config types) |
 //! | [`model`] | plain data: feeds, headlines, articles, parsed items | — |
-//! | [`feed::fetch`] | one HTTP request or local file: conditional GET, decompression, size cap, redirect/scheme policy, timeouts | — |
-//! | [`feed::parse`] | bytes → normalised items: decoding, repairs, item identity, search text; feed-rs under `clean::guard` | `model`, `clean` (sanitiser, text, guard) |
+//! | [`text`] | text crossing a trust boundary: the sanitiser, feed addresses as shown (no credentials, punycode hosts), character references, HTML escaping, which links may open, search text | — (pure) |
+//! | [`feed::fetch`] | one HTTP request or local file: conditional GET, decompression, size cap, redirect/scheme policy, timeouts | `text` |
+//! | [`feed::parse`] | bytes → normalised items: decoding, repairs (JSON Feed types too), item identity, search text; feed-rs under `clean::guard` | `model`, `text`, `clean::guard` |
 //! | [`feed::fulltext`] | an item's web page → its main content (dom_smoothie) | fetch, parse |
-//! | [`feed::poller`] | many feeds at once, bounded concurrency, backoff, Retry-After; fetch → parse → store, then full articles | fetch, parse, fulltext, store |
-//! | [`store`] | the only SQL: schema + `user_version` migrations, WAL, upserts that keep read/starred, retention, FTS5 search, batched writes | `model` |
-//! | [`clean`] | the sanitiser, and article → blocks (one tokenizer pass, no DOM) → features → learned scorer → keep/hide verdicts → text; the scorer (`assets/appeal-model.tsv`), word vectors (`assets/word-vectors.bin`) and rules (`assets/rules.toml`, signals to the scorer) compiled in; the user's rules override; long articles on rayon's two threads; `guard`, the panic isolation for third-party parsers, the extractor and html2text | — (pure) |
+//! | [`feed::poller`] | many feeds at once, bounded concurrency, backoff, Retry-After; fetch → parse → store, then full articles; a panicking task becomes its feed's error | fetch, parse, fulltext, store |
+//! | [`store`] | the only SQL: schema and its migration list, the checks before anything is written (`store::open`), WAL, upserts that keep read/starred, retention, FTS5 search with filters before the limit, batched writes | `model` |
+//! | [`clean`] | article → blocks (one tokenizer pass, no DOM; `blocks::splitter`, `blocks::elements`) → features (`features::ids`, `features::lexicon`) → learned scorer → keep/hide verdicts → text; the scorer (`assets/appeal-model.tsv`), word vectors (`assets/word-vectors.bin`) and rules (`assets/rules.toml`, signals to the scorer) compiled in; the user's rules override; long articles on rayon's two threads; `guard`, the panic isolation for third-party parsers, the extractor and html2text | `text` |
 //! | `train-appeals` (`src/bin/`) | trains the scorer from `../shared/corpus/appeals*` and writes its asset byte for byte; leave-one-publisher-out figures | `clean::learn` |
-//! | [`opml`] | OPML subscription lists in and out | `clean::sanitize_line` |
-//! | [`app`] | `App` state, `Action`, `App::update(event) -> Vec<Command>`; pure | model, clean |
-//! | [`keymap`] | key events → `Action`, from defaults and `[keys]`; pure | app |
-//! | [`ui`] | `draw(frame, &App)`; reads only | app |
-//! | [`runtime`] | terminal setup/restore, input thread, headline loader thread, background refresh and full-text fetches, the event loop (`Session::run`, generic over the ratatui backend) | everything above |
-//! | [`commands`] | what each command line does (`refresh`, `inspect`, `clean`, `import`, `export`, `--demo`) | everything above |
+//! | [`opml`] | OPML subscription lists in and out, exact tags in `tidings:tags` | `text` |
+//! | [`app`] | the reader's state, split by what it is about — [`app::list`], [`app::sources`], [`app::article`], [`app::overlay`], [`app::status`] — with [`app::layout`] (geometry for `update` and `draw` alike) and the action table ([`app::ACTIONS`]: names, help, default keys); `App::update(event) -> Vec<Command>` dispatches; pure | model, clean, text |
+//! | [`keymap`] | key events → `Action`, from [`app::ACTIONS`] and `[keys]`; the help rows; pure | app |
+//! | [`ui`] | `draw(frame, &App)`; reads only, lays out from the frame it draws | app, text |
+//! | [`runtime`] | the event loop (`Session::run`, generic over the ratatui backend; suspend/resume through `Effects`), the headline loader thread, background refresh and full-text fetches; `runtime::terminal`: raw mode, alternate screen, signals, the input thread | everything above but `commands` |
+//! | [`commands`] | what each command line does (`refresh`, `inspect`, `clean`, `import`, `export`, `--demo`) and the `Setup` they share | everything above |
+//!
+//! Dependencies point one way: `commands` → `runtime` → `app`/`ui`/`store`/`feed` →
+//! `clean` → `text`; `keymap` reads `app`'s table, `app` never reads `keymap`.
 //!
 //! Rules of the house: `update` and `draw` never do I/O; only `store` speaks SQL and only
-//! `feed::fetch` speaks HTTP; everything from a feed passes [`clean::sanitize`] before it
-//! reaches a terminal; logs go to a file, never to the screen the reader owns.
+//! `feed::fetch` speaks HTTP; everything from a feed passes [`text::sanitize`] before it
+//! reaches a terminal; logs go to a file, never to the screen the reader owns; no `unsafe`
+//! (`[lints]` forbids it).
 
 pub mod app;
 pub mod clean;
@@ -51,4 +56,5 @@ pub mod model;
 pub mod opml;
 pub mod runtime;
 pub mod store;
+pub mod text;
 pub mod ui;

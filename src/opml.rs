@@ -50,7 +50,7 @@ fn attr_raw(e: &BytesStart, name: &str) -> Option<String> {
 
 fn attr(e: &BytesStart, name: &str) -> Option<String> {
     attr_raw(e, name)
-        .map(|v| crate::clean::sanitize_line(&v))
+        .map(|v| crate::text::sanitize_line(&v))
         .filter(|v| !v.is_empty())
 }
 
@@ -86,7 +86,7 @@ pub fn parse(text: &str) -> Result<Vec<Subscription>, OpmlError> {
                     let title = title.filter(|t| *t != url);
                     let exact_tags = attr_raw(e, "tidings:tags").map(|t| {
                         t.lines()
-                            .map(crate::clean::sanitize_line)
+                            .map(crate::text::sanitize_line)
                             .filter(|t| !t.is_empty())
                             .collect::<Vec<_>>()
                     });
@@ -137,11 +137,11 @@ pub fn parse(text: &str) -> Result<Vec<Subscription>, OpmlError> {
 /// An attribute value as XML 1.0 allows it: escape sequences and controls removed (they
 /// cannot be written at all), newlines and tabs as character references so they survive.
 fn xml_attr(s: &str) -> String {
-    let clean: String = crate::clean::sanitize(s)
+    let clean: String = crate::text::sanitize(s)
         .chars()
         .filter(|&c| c != '\u{fffe}' && c != '\u{ffff}')
         .collect();
-    crate::clean::escape_html(&clean)
+    crate::text::escape_html(&clean)
         .replace('\n', "&#10;")
         .replace('\t', "&#9;")
 }

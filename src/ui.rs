@@ -10,8 +10,9 @@ use ratatui::Frame;
 use unicode_width::UnicodeWidthChar;
 
 use crate::app::{App, Focus, Overlay, Rect, Source, SourceEntry};
-use crate::clean::{sanitize_line, LineKind};
+use crate::clean::LineKind;
 use crate::model::Timestamp;
+use crate::text::sanitize_line;
 
 fn rr(r: Rect) -> RRect {
     RRect::new(r.x, r.y, r.width, r.height)

@@ -131,7 +131,7 @@ proptest! {
                 for item in feed.items {
                     let cleaned = cleaner().clean(&item.content, true);
                     assert_printable(&cleaned.render(width, true));
-                    prop_assert!(!tidings::clean::sanitize_line(&item.title).chars().any(|c| c.is_control()));
+                    prop_assert!(!tidings::text::sanitize_line(&item.title).chars().any(|c| c.is_control()));
                 }
             }
             Err(e) => prop_assert!(!e.to_string().contains('\n')),
@@ -156,7 +156,7 @@ proptest! {
 fn regression_multibyte_text_right_after_an_ampersand() {
     // Found by the corpus walk (feedparser-illformed/chardet/tis620.xml): slicing 12 bytes
     // after '&' cut a character in half.
-    let _ = tidings::clean::search_text("&ก่อนหน้านี้");
+    let _ = tidings::text::search_text("&ก่อนหน้านี้");
     let _ = tidings::feed::parse::parse(
         "<rss version=\"2.0\"><channel><title>&ก่อนหน้า</title></channel></rss>".as_bytes(),
         None,

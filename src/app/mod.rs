@@ -27,8 +27,9 @@ pub use overlay::{Overlay, PromptKey, PROMPT_MAX};
 pub use sources::{Source, SourceEntry, Sources};
 pub use status::Status;
 
-use crate::clean::{is_safe_link, Cleaner};
+use crate::clean::Cleaner;
 use crate::model::{FeedId, Headline};
+use crate::text::is_safe_link;
 use overlay::Typed;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

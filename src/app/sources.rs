@@ -52,7 +52,7 @@ impl Sources {
         for f in &mut feeds {
             // An untitled feed is named by its address: never with its credentials.
             if f.title == f.url {
-                f.title = crate::clean::display_url(&f.url);
+                f.title = crate::text::display_url(&f.url);
             }
         }
         self.titles = feeds.iter().map(|f| (f.id, f.title.clone())).collect();

@@ -7,7 +7,6 @@ mod forest;
 pub mod guard;
 pub mod learn;
 mod rules;
-mod sanitize;
 pub mod scorer;
 mod tokens;
 mod vectors;
@@ -16,7 +15,6 @@ use serde::Deserialize;
 
 pub use blocks::{is_html, Block, Body};
 pub use rules::{RuleError, RuleSpec, Rules};
-pub use sanitize::{display_url, sanitize, sanitize_line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -357,7 +355,7 @@ impl Cleaned {
             });
             for (n, link) in listed.iter().enumerate() {
                 out.push(Line {
-                    text: format!("[{}] {}", n + 1, sanitize_line(link)),
+                    text: format!("[{}] {}", n + 1, crate::text::sanitize_line(link)),
                     kind: LineKind::Link,
                 });
             }
@@ -583,64 +581,6 @@ fn number_links(
     }
     out.push_str(rest);
     out
-}
-
-/// Escapes text for HTML (element content and quoted attribute values).
-pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// Only web links are ever opened or copied; `javascript:`, `data:`, `file:` never.
-pub fn is_safe_link(link: &str) -> bool {
-    url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
-}
-
-/// Text of an HTML fragment for search and one-line fields: tags dropped, character
-/// references decoded, whitespace collapsed. Fast and forgiving; not a renderer.
-pub fn search_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len() / 2);
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        push_decoded(&mut out, &rest[..lt]);
-        out.push(' ');
-        let after = &rest[lt..];
-        let lower_start: String = after
-            .chars()
-            .take(8)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        let skip_to = if lower_start.starts_with("<script") {
-            find_ci(after, "</script>")
-        } else if lower_start.starts_with("<style") {
-            find_ci(after, "</style>")
-        } else {
-            None
-        };
-        rest = match skip_to {
-            Some(end) => &after[end..],
-            None => match after.find('>') {
-                Some(gt) => &after[gt + 1..],
-                None => "",
-            },
-        };
-    }
-    push_decoded(&mut out, rest);
-    sanitize_line(&out)
-}
-
-fn find_ci(hay: &str, needle: &str) -> Option<usize> {
-    hay.to_ascii_lowercase()
-        .find(needle)
-        .map(|i| i + needle.len())
-}
-
-fn push_decoded(out: &mut String, text: &str) {
-    // The tokenizer's decoder: every named reference browsers know, so that `caf&eacute;`
-    // is found by a search for "café".
-    out.push_str(&tokens::decode(text, false));
 }
 
 #[cfg(test)]

@@ -236,18 +236,6 @@ fn escape_sequences_in_article_html_never_reach_the_output() {
 }
 
 #[test]
-fn search_text_strips_tags_and_decodes_entities() {
-    assert_eq!(
-        search_text("<p>Caf&eacute; &amp; <b>bar</b></p><script>x()</script>&#8212;"),
-        "Café & bar —"
-    );
-}
-
-/// Phrasings and publishers that are not in the appeals corpora (the scorer never trained on
-/// them): no story block may be lost, and at least 16 of their 21 appeal blocks must go.
-/// The expected verdicts are the labels; 17 of 21 are met today (missed: a one-line
-/// lead-in, a "we have no shareholders" paragraph, "Tags: …", "Already have an account?").
-#[test]
 fn other_publishers_appeals_are_hidden_and_their_stories_kept() {
     let cases: [(&str, &[bool]); 7] = [
         (
@@ -298,11 +286,6 @@ fn other_publishers_appeals_are_hidden_and_their_stories_kept() {
         hidden >= 16,
         "only {hidden} of {appeals} appeal blocks hidden"
     );
-}
-
-#[test]
-fn search_text_survives_multibyte_text_after_an_ampersand() {
-    assert_eq!(search_text("a &ééééééé b"), "a &ééééééé b");
 }
 
 #[test]

@@ -115,7 +115,7 @@ impl Fetcher {
                     .await
                     .map_err(|e| FetchError::Other(e.to_string()))?
             }
-            Source::Unsupported => Err(FetchError::Scheme(crate::clean::display_url(url))),
+            Source::Unsupported => Err(FetchError::Scheme(crate::text::display_url(url))),
         }
     }
 
@@ -175,7 +175,7 @@ impl Fetcher {
                 } else {
                     format!(
                         "redirect to a `{}:` URL",
-                        crate::clean::sanitize_line(scheme)
+                        crate::text::sanitize_line(scheme)
                     )
                 },
             ));
@@ -246,7 +246,7 @@ fn chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     let joined = parts.join(": ");
-    crate::clean::sanitize(&joined.replace('\n', " ")).into_owned()
+    crate::text::sanitize(&joined.replace('\n', " ")).into_owned()
 }
 
 /// The longest wait a `Retry-After` can impose: six hours, the poller's longest backoff.

