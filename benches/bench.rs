@@ -231,6 +231,7 @@ fn refresh_rows(
     let (_server, urls, bytes) = serve(n, items, Duration::from_millis(latency_ms));
     let bin = env!("CARGO_BIN_EXE_tidings");
     let (mut cold, mut warm, mut cold_mem, mut warm_mem) = (vec![], vec![], vec![], vec![]);
+    let mut disk = vec![];
     let mut keep = None;
     for _ in 0..runs {
         let dir = tempfile::tempdir().unwrap();
@@ -249,6 +250,10 @@ fn refresh_rows(
         let (t, m) = run();
         cold.push(t.as_secs_f64());
         cold_mem.push(m);
+        disk.push(on_disk(&[
+            cache.clone(),
+            dir.path().join("cache.sqlite-wal"),
+        ]));
         let (t, m) = run();
         warm.push(t.as_secs_f64());
         warm_mem.push(m);
@@ -282,6 +287,7 @@ fn refresh_rows(
             )
         };
         let (t1, m1) = run("reload");
+        let nb_disk = on_disk(&[dir.path().join("cache.db")]);
         let (t2, m2) = run("reload");
         // Opening the cache: newsboat's print-unread against tidings' first frame.
         let (nb_open, _) = run("print-unread");
@@ -301,7 +307,7 @@ fn refresh_rows(
             });
         }
         nb_cold = format!(
-            "{:.2} s, {:.0} MB (×{:.0})",
+            "{:.2} s, {:.0} MB, {nb_disk:.0} MB on disk (×{:.0})",
             t1.as_secs_f64(),
             m1,
             t1.as_secs_f64() / median(cold.clone())
@@ -315,7 +321,12 @@ fn refresh_rows(
     }
     rows.push(Row {
         workload: format!("cold refresh, {label}"),
-        tidings: format!("{:.2} s, {:.0} MB", median(cold), median(cold_mem)),
+        tidings: format!(
+            "{:.2} s, {:.0} MB, {:.0} MB on disk",
+            median(cold),
+            median(cold_mem),
+            median(disk)
+        ),
         newsboat: nb_cold,
     });
     rows.push(Row {
@@ -324,6 +335,15 @@ fn refresh_rows(
         newsboat: nb_warm,
     });
     keep
+}
+
+/// Megabytes the files take on disk (those that exist).
+fn on_disk(files: &[std::path::PathBuf]) -> f64 {
+    files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len() as f64 / 1e6)
+        .sum()
 }
 
 /// Median time from opening the cache to the first frame drawn into a 160×48 TestBackend.
@@ -441,6 +461,33 @@ fn clean_rows(rows: &mut Vec<Row>) {
             "{ms:.2} ms ({:.0} MB/s)",
             article.len() as f64 / 1e6 / (ms / 1000.0)
         ),
+        newsboat: String::new(),
+    });
+    // Where that time goes: splitting into blocks, scoring them, rendering the text.
+    let phase = |f: &dyn Fn()| {
+        median(
+            (0..20)
+                .map(|_| {
+                    let started = Instant::now();
+                    f();
+                    started.elapsed().as_secs_f64() * 1000.0
+                })
+                .collect(),
+        )
+    };
+    let split = phase(&|| {
+        cleaner.clean(&article, false);
+    });
+    let cleaned = cleaner.clean(&article, true);
+    let render = phase(&|| {
+        cleaned.render(100, false);
+    });
+    rows.push(Row {
+        workload: format!(
+            "  of which: split into {} blocks / score / render",
+            cleaned.blocks.len()
+        ),
+        tidings: format!("{split:.2} / {:.2} / {render:.2} ms", ms - split - render),
         newsboat: String::new(),
     });
 }

@@ -479,3 +479,79 @@ fn search_inside_one_feed_or_unread_only_is_not_cut_by_other_feeds_matches() {
     let unread = tidings::runtime::headlines_for(&store, &query(None, true)).unwrap();
     assert_eq!(unread.len(), 3, "the quiet feed's three unread matches");
 }
+
+#[test]
+fn a_cache_made_by_the_previous_format_upgrades_in_place_and_keeps_everything() {
+    // tests/fixtures/cache-v1.sqlite: the three demo feeds refreshed by `main` before the
+    // store format changed (schema version 1), with one item starred and two read.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/cache-v1.sqlite"
+        ),
+        &path,
+    )
+    .unwrap();
+    let mut store = Store::open(&path).unwrap();
+    let list = store.headlines(&HeadlineFilter::default()).unwrap();
+    assert_eq!(list.len(), 11);
+    assert_eq!(list.iter().filter(|h| h.starred).count(), 1);
+    assert_eq!(list.iter().filter(|h| h.read).count(), 2);
+    let found = store.search("cherry", &HeadlineFilter::default()).unwrap();
+    assert_eq!(found.len(), 1);
+    let old = store.article(found[0].id).unwrap().unwrap();
+    assert!(old.content.contains("cherry"), "{}", old.content);
+    // New items go in beside the old ones, in the new format, and both read back.
+    let feed = list[0].feed_id;
+    store_items(
+        &mut store,
+        feed,
+        &[item("new", "Harbour news", 9_999_999_999)],
+        1000,
+    );
+    let found = store.search("harbour", &HeadlineFilter::default()).unwrap();
+    let new = store.article(found[0].id).unwrap().unwrap();
+    assert!(new.content.contains("Harbour news body about ferries"));
+    drop(store);
+    let version: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, tidings::store::SCHEMA_VERSION);
+}
+
+#[test]
+fn bodies_are_stored_compressed_and_the_search_index_keeps_no_copy_of_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, feed) = open_with_feed(&dir);
+    let mut long = item("long", "Long read", 5);
+    long.content = "<p>The harbour ferries return after a winter of repairs.</p>".repeat(400);
+    long.text = tidings::text::search_text(&long.content);
+    store_items(&mut store, feed, &[long.clone()], 1000);
+    let found = store.search("repairs", &HeadlineFilter::default()).unwrap();
+    assert_eq!(
+        store.article(found[0].id).unwrap().unwrap().content,
+        long.content
+    );
+    drop(store);
+    let conn = rusqlite::Connection::open(dir.path().join("cache.sqlite")).unwrap();
+    let (kind, stored): (String, i64) = conn
+        .query_row(
+            "SELECT typeof(content), length(content) FROM bodies",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(kind, "blob");
+    assert!(
+        stored * 10 < long.content.len() as i64,
+        "{stored} bytes stored"
+    );
+    // A contentless index: it can say which rows match, and holds no text to return.
+    let body: Option<String> = conn
+        .query_row("SELECT body FROM search LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(body, None);
+}

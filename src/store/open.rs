@@ -11,7 +11,7 @@ use super::{Result, Store, StoreError, SCHEMA_VERSION};
 
 /// The schema's history: entry `i` takes a cache from `user_version` i to i + 1, in one
 /// transaction with the rest. Append; never edit an entry that has shipped.
-pub(super) const MIGRATIONS: &[&str] = &[SCHEMA];
+pub(super) const MIGRATIONS: &[&str] = &[SCHEMA, CONTENTLESS_SEARCH];
 
 const SCHEMA: &str = "
 CREATE TABLE feeds (
@@ -60,6 +60,17 @@ CREATE TABLE fulltext (
     error TEXT,
     fetched INTEGER NOT NULL
 );
+";
+
+/// Version 2: the search index keeps no copy of the text (contentless FTS5, rows deleted
+/// by rowid). Bodies written from now on are zstd-compressed blobs; older text bodies are
+/// read as they are, so the upgrade does not rewrite them.
+const CONTENTLESS_SEARCH: &str = "
+CREATE VIRTUAL TABLE search_v2 USING fts5 (title, body, content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2', detail = none);
+INSERT INTO search_v2 (rowid, title, body) SELECT rowid, title, body FROM search;
+DROP TABLE search;
+ALTER TABLE search_v2 RENAME TO search;
 ";
 
 fn file_kind(meta: &std::fs::Metadata) -> &'static str {
