@@ -148,11 +148,23 @@ fn feed(seed: u64, index: usize, items: usize) -> String {
 }
 
 /// Serves `n` feeds of `items` items; returns the server, the URLs and the bytes served.
-fn serve(n: usize, items: usize, latency: Duration) -> (Server, Vec<String>, usize) {
-    let server = Server::start_with_latency(latency);
+/// Feeds spread five to a host over loopback addresses 127.0.0.2, .3, …, like a real
+/// subscription list spread over many sites.
+const FEEDS_PER_HOST: usize = 5;
+
+fn serve(n: usize, items: usize, latency: Duration) -> (Vec<Server>, Vec<String>, usize) {
+    let servers: Vec<Server> = (0..n.div_ceil(FEEDS_PER_HOST))
+        .map(|h| {
+            let ip = std::net::Ipv4Addr::from(
+                u32::from(std::net::Ipv4Addr::new(127, 0, 0, 2)) + h as u32,
+            );
+            Server::start_at(ip, latency)
+        })
+        .collect();
     let mut urls = Vec::new();
     let mut bytes = 0;
     for i in 0..n {
+        let server = &servers[i / FEEDS_PER_HOST];
         let path = format!("/f{i}.xml");
         let body = feed(42, i, items);
         bytes += body.len();
@@ -166,7 +178,16 @@ fn serve(n: usize, items: usize, latency: Duration) -> (Server, Vec<String>, usi
         );
         urls.push(server.url(&path));
     }
-    (server, urls, bytes)
+    (servers, urls, bytes)
+}
+
+/// The most requests any one host was answering at once.
+fn busiest(servers: &[Server]) -> usize {
+    servers
+        .iter()
+        .map(|s| s.max_in_flight.load(std::sync::atomic::Ordering::SeqCst))
+        .max()
+        .unwrap_or(0)
 }
 
 fn write_config(dir: &Path, urls: &[String]) -> PathBuf {
@@ -228,7 +249,7 @@ fn refresh_rows(
     newsboat: bool,
     rows: &mut Vec<Row>,
 ) -> Option<tempfile::TempDir> {
-    let (_server, urls, bytes) = serve(n, items, Duration::from_millis(latency_ms));
+    let (servers, urls, bytes) = serve(n, items, Duration::from_millis(latency_ms));
     let bin = env!("CARGO_BIN_EXE_tidings");
     let (mut cold, mut warm, mut cold_mem, mut warm_mem) = (vec![], vec![], vec![], vec![]);
     let mut disk = vec![];
@@ -260,8 +281,10 @@ fn refresh_rows(
         keep = Some(dir);
     }
     let label = format!(
-        "{n} feeds × {items} items ({:.0} MB), latency {latency_ms} ms",
-        bytes as f64 / 1e6
+        "{n} feeds × {items} items ({:.0} MB) on {} hosts, latency {latency_ms} ms, ≤ {} at once per host",
+        bytes as f64 / 1e6,
+        servers.len(),
+        busiest(&servers)
     );
     let skipped = if Command::new("newsboat").arg("-v").output().is_ok() {
         "not run (minutes)"

@@ -78,7 +78,7 @@ pub struct FeedConfig {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            concurrency: 16,
+            concurrency: 64,
             connect_timeout_secs: 10,
             timeout_secs: 30,
             max_body_bytes: 16 * 1024 * 1024,
@@ -460,7 +460,7 @@ mod tests {
         let (config, created) = Config::load_or_create(&path).unwrap();
         assert!(created);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), EXAMPLE);
-        assert_eq!(config.concurrency, 16);
+        assert_eq!(config.concurrency, 64);
         let (_, created_again) = Config::load_or_create(&path).unwrap();
         assert!(!created_again);
     }

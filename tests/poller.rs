@@ -425,3 +425,32 @@ fn items_dated_far_in_the_future_are_not_pinned_above_todays_news() {
     );
     assert_eq!(list[1].title, "An older story");
 }
+
+#[test]
+fn one_host_never_sees_more_than_two_requests_at_once() {
+    let servers = [
+        Server::start_with_latency(Duration::from_millis(100)),
+        Server::start_with_latency(Duration::from_millis(100)),
+    ];
+    let mut urls = Vec::new();
+    for (s, server) in servers.iter().enumerate() {
+        for i in 0..10 {
+            let path = format!("/f{i}.xml");
+            server.feed(&path, rss("F", &format!("s{s}f{i}-"), 2));
+            urls.push(server.url(&path));
+        }
+    }
+    let mut cfg = config(&urls);
+    cfg.concurrency = 64;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(&dir, &cfg);
+    let (summary, _) = refresh(&mut store, &cfg);
+    assert_eq!((summary.new_items, summary.failed), (40, 0));
+    for server in &servers {
+        let most = server
+            .max_in_flight
+            .load(std::sync::atomic::Ordering::SeqCst);
+        assert!(most <= 2, "{most} requests at once to one host");
+        assert!(most >= 1);
+    }
+}

@@ -178,14 +178,24 @@ pub fn refresh(
     let fetcher = Fetcher::new(settings(config)).map_err(PollError::Http)?;
     let max_items = config.max_items_per_feed;
     let (in_flight, _) = concurrency(config);
+    let jobs = interleave_hosts(jobs, |(_, url, _, _)| url);
+    let mut hosts = Hosts::default();
+    // Parsing is CPU work: more at once than there are cores only holds more parsed feeds
+    // in memory while they wait for the writer.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let parsing = std::sync::Arc::new(tokio::sync::Semaphore::new(cores));
     runtime.block_on(async {
         let mut results =
             futures_util::stream::iter(jobs.into_iter().map(|(id, url, validators, errors)| {
                 let fetcher = fetcher.clone();
                 let shown = url.clone();
+                let host = hosts.limit(&url);
+                let parsing = parsing.clone();
                 // Spawned, so fetches keep going while this thread writes to SQLite.
-                let task =
-                    tokio::spawn(async move { fetch_and_parse(&fetcher, &url, &validators).await });
+                let task = tokio::spawn(async move {
+                    let turn = host.acquire().await;
+                    fetch_and_parse(&fetcher, &url, &validators, turn, &parsing).await
+                });
                 async move { (id, shown, errors, joined(task.await)) }
             }))
             .buffer_unordered(in_flight);
@@ -219,6 +229,71 @@ pub fn refresh(
     runtime.shutdown_background();
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Requests one host gets at once: a refresh is many hosts side by side, never a burst at one.
+const PER_HOST: usize = 2;
+
+/// The per-host limits of one refresh, keyed by host and port.
+#[derive(Default)]
+struct Hosts(std::collections::HashMap<String, std::sync::Arc<tokio::sync::Semaphore>>);
+
+/// One host's turn to be asked: a permit of its semaphore, or nothing for local files.
+struct HostLimit(Option<std::sync::Arc<tokio::sync::Semaphore>>);
+
+impl Hosts {
+    fn limit(&mut self, url: &str) -> HostLimit {
+        HostLimit(host_of(url).map(|host| {
+            self.0
+                .entry(host)
+                .or_insert_with(|| std::sync::Arc::new(tokio::sync::Semaphore::new(PER_HOST)))
+                .clone()
+        }))
+    }
+}
+
+impl HostLimit {
+    async fn acquire(self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        match self.0 {
+            Some(semaphore) => semaphore.acquire_owned().await.ok(),
+            None => None,
+        }
+    }
+}
+
+/// `host:port` of a web URL; `None` for local files.
+fn host_of(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return None;
+    }
+    Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?))
+}
+
+/// Orders jobs so that consecutive ones go to different hosts (round robin, each host's
+/// jobs in their order): a host waiting for its turn then never holds up the others.
+fn interleave_hosts<T>(jobs: Vec<T>, url: impl Fn(&T) -> &str) -> Vec<T> {
+    let mut queues: Vec<std::collections::VecDeque<T>> = Vec::new();
+    let mut index: std::collections::HashMap<Option<String>, usize> = Default::default();
+    for job in jobs {
+        let key = host_of(url(&job));
+        let i = *index.entry(key).or_insert_with(|| {
+            queues.push(Default::default());
+            queues.len() - 1
+        });
+        queues[i].push_back(job);
+    }
+    let mut out = Vec::new();
+    while !queues.is_empty() {
+        queues.retain_mut(|q| match q.pop_front() {
+            Some(job) => {
+                out.push(job);
+                true
+            }
+            None => false,
+        });
+    }
+    out
 }
 
 /// Requests in flight at once: the configured number, clamped to what the process's
@@ -269,12 +344,17 @@ fn fetch_full_texts(
     if pages.is_empty() {
         return Ok(0);
     }
+    let pages = interleave_hosts(pages, |(_, link)| link);
+    let mut hosts = Hosts::default();
     runtime.block_on(async {
         let mut stored = 0;
         let mut results = futures_util::stream::iter(pages.into_iter().map(|(item, link)| {
             let fetcher = fetcher.clone();
-            let task =
-                tokio::spawn(async move { crate::feed::fulltext::fetch(&fetcher, &link).await });
+            let host = hosts.limit(&link);
+            let task = tokio::spawn(async move {
+                let _turn = host.acquire().await;
+                crate::feed::fulltext::fetch(&fetcher, &link).await
+            });
             async move {
                 let result = task.await.unwrap_or_else(|e| Err(panic_message(e)));
                 (item, result)
@@ -396,8 +476,18 @@ fn panic_message(e: tokio::task::JoinError) -> String {
     }
 }
 
-async fn fetch_and_parse(fetcher: &Fetcher, url: &str, validators: &Validators) -> Outcome {
-    match fetcher.fetch(url, validators).await {
+/// Fetches, then parses once a core is free. The host's `turn` is given back as soon as
+/// the body is in: parsing does not keep the host waiting.
+async fn fetch_and_parse(
+    fetcher: &Fetcher,
+    url: &str,
+    validators: &Validators,
+    turn: Option<tokio::sync::OwnedSemaphorePermit>,
+    parsing: &tokio::sync::Semaphore,
+) -> Outcome {
+    let fetched = fetcher.fetch(url, validators).await;
+    drop(turn);
+    match fetched {
         Ok(Fetched::NotModified) => Outcome::NotModified,
         Ok(Fetched::Body {
             bytes,
@@ -405,6 +495,7 @@ async fn fetch_and_parse(fetcher: &Fetcher, url: &str, validators: &Validators) 
             etag,
             last_modified,
         }) => {
+            let _core = parsing.acquire().await;
             let parsed =
                 tokio::task::spawn_blocking(move || parse::parse(&bytes, charset.as_deref())).await;
             match parsed {

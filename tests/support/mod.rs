@@ -68,9 +68,12 @@ pub struct Request {
 }
 
 pub struct Server {
+    pub ip: std::net::Ipv4Addr,
     pub port: u16,
     routes: Arc<Mutex<HashMap<String, Route>>>,
     pub requests: Arc<Mutex<Vec<Request>>>,
+    /// The most requests this server was answering at once.
+    pub max_in_flight: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Server {
@@ -80,28 +83,46 @@ impl Server {
 
     /// Every response waits `latency` first, like a distant server.
     pub fn start_with_latency(latency: Duration) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        Server::start_at(std::net::Ipv4Addr::LOCALHOST, latency)
+    }
+
+    /// A server on another loopback address (127.0.0.0/8): the benchmark's many hosts.
+    /// Tests use 127.0.0.1 only.
+    #[allow(dead_code)]
+    pub fn start_at(ip: std::net::Ipv4Addr, latency: Duration) -> Server {
+        assert!(ip.is_loopback(), "servers stay on loopback");
+        let listener = TcpListener::bind((ip, 0)).expect("bind a loopback address");
         let port = listener.local_addr().unwrap().port();
         let routes: Arc<Mutex<HashMap<String, Route>>> = Arc::default();
         let requests: Arc<Mutex<Vec<Request>>> = Arc::default();
-        let (r, q) = (routes.clone(), requests.clone());
+        let max_in_flight: Arc<std::sync::atomic::AtomicUsize> = Arc::default();
+        let in_flight: Arc<std::sync::atomic::AtomicUsize> = Arc::default();
+        let (r, q, most) = (routes.clone(), requests.clone(), max_in_flight.clone());
         thread::spawn(move || {
+            use std::sync::atomic::Ordering::SeqCst;
             for stream in listener.incoming().flatten() {
-                let (r, q) = (r.clone(), q.clone());
+                let (r, q, most, now) = (r.clone(), q.clone(), most.clone(), in_flight.clone());
                 thread::spawn(move || {
-                    let _ = handle(stream, &r, &q, latency);
+                    // A request counts from its arrival until just before its answer is
+                    // written: the client cannot ask again before it has the answer, so a
+                    // server thread descheduled after writing never inflates the count.
+                    let arrived = || most.fetch_max(now.fetch_add(1, SeqCst) + 1, SeqCst);
+                    let answering = || now.fetch_sub(1, SeqCst);
+                    let _ = handle(stream, &r, &q, latency, arrived, answering);
                 });
             }
         });
         Server {
+            ip,
             port,
             routes,
             requests,
+            max_in_flight,
         }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{}", self.port, path)
+        format!("http://{}:{}{}", self.ip, self.port, path)
     }
 
     pub fn route(&self, path: &str, route: Route) {
@@ -135,6 +156,8 @@ fn handle(
     routes: &Mutex<HashMap<String, Route>>,
     log: &Mutex<Vec<Request>>,
     latency: Duration,
+    arrived: impl FnOnce() -> usize,
+    answering: impl FnOnce() -> usize,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
@@ -154,8 +177,10 @@ fn handle(
         path: path.clone(),
         headers: headers.clone(),
     });
+    arrived();
     thread::sleep(latency);
     let route = routes.lock().unwrap().get(&path).cloned();
+    answering();
     let mut out = stream;
     let head = |code: u16, extra: &[(String, String)], len: Option<u64>| {
         let mut s = format!("HTTP/1.1 {code} X\r\nConnection: close\r\n");
