@@ -241,7 +241,8 @@ impl Model {
     }
 
     fn stage2(&self, first: &[Features]) -> (Vec<Features>, Vec<f32>) {
-        let logits: Vec<f32> = first.iter().map(|f| self.stage1.dot(f)).collect();
+        // Both stages per block on rayon's two threads for a long article, like the features.
+        let logits: Vec<f32> = super::map_in_halves(first, |f| self.stage1.dot(f));
         let context = context_features(first, &logits, false);
         // Where neither a block nor its neighbours look in the least like an appeal (most of
         // a long article), the trees are not asked: that is what keeps scoring fast.
@@ -250,18 +251,17 @@ impl Model {
             let hi = (i + 2).min(logits.len());
             logits[lo..hi].iter().all(|z| *z < PLAIN_LOGIT)
         };
-        let p = first
-            .iter()
-            .zip(&context)
-            .enumerate()
-            .map(|(i, (f1, f2))| {
-                if plain(i) {
-                    0.0
-                } else {
-                    sigmoid(self.stage2.margin(&self.stage2.row(&[f1, f2])))
-                }
-            })
-            .collect();
+        let indices: Vec<usize> = (0..first.len()).collect();
+        let p = super::map_in_halves(&indices, |&i| {
+            if plain(i) {
+                0.0
+            } else {
+                sigmoid(
+                    self.stage2
+                        .margin(&self.stage2.row(&[&first[i], &context[i]])),
+                )
+            }
+        });
         (context, p)
     }
 
