@@ -175,6 +175,15 @@ pub fn run_terminal(store: Store, config: &Config, cache: &std::path::Path) -> R
             tracing::warn!("panic in a parser, extractor or renderer (caught): {info}");
             return;
         }
+        // A fetch task's panic is caught by the poller and becomes that feed's error: the
+        // reader goes on, so its terminal must stay as it is.
+        if std::thread::current()
+            .name()
+            .is_some_and(|n| n.starts_with("tokio-runtime-worker"))
+        {
+            tracing::error!("panic in a fetch task (reported as the feed's error): {info}");
+            return;
+        }
         restore_terminal();
         previous(info);
     }));
