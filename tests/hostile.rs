@@ -302,7 +302,14 @@ fn a_feed_of_100000_items_and_a_10_mb_item_are_handled() {
     store.sync_feeds(&[("u".into(), None, vec![])]).unwrap();
     let id = store.feed_id("u").unwrap().unwrap();
     store
-        .record_success(id, None, None, None, Some(&feed.items), 1000)
+        .record_success(
+            id,
+            None,
+            None,
+            None,
+            Some(&tidings::store::Rows::new(feed.items)),
+            1000,
+        )
         .unwrap();
     assert_eq!(
         store.item_count().unwrap(),

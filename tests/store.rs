@@ -1,7 +1,7 @@
 //! The cache as a real SQLite file.
 
 use tidings::model::{FeedId, ParsedItem};
-use tidings::store::{HeadlineFilter, Store, StoreError};
+use tidings::store::{HeadlineFilter, Rows, Store, StoreError};
 
 fn item(key: &str, title: &str, published: i64) -> ParsedItem {
     ParsedItem {
@@ -36,7 +36,14 @@ fn store_items(
     max: usize,
 ) -> tidings::store::StoreCounts {
     store
-        .record_success(feed, None, None, None, Some(items), max)
+        .record_success(
+            feed,
+            None,
+            None,
+            None,
+            Some(&Rows::new(items.to_vec())),
+            max,
+        )
         .unwrap()
 }
 
@@ -268,7 +275,14 @@ fn two_connections_share_the_cache() {
     let (mut writer, feed) = open_with_feed(&dir);
     let reader = Store::open(&dir.path().join("cache.sqlite")).unwrap();
     writer
-        .record_success(feed, None, None, None, Some(&[item("a", "A", 1)]), 1000)
+        .record_success(
+            feed,
+            None,
+            None,
+            None,
+            Some(&Rows::new(vec![item("a", "A", 1)])),
+            1000,
+        )
         .unwrap();
     assert_eq!(
         reader.headlines(&HeadlineFilter::default()).unwrap().len(),
@@ -277,7 +291,14 @@ fn two_connections_share_the_cache() {
     let id = reader.headlines(&HeadlineFilter::default()).unwrap()[0].id;
     reader.set_read(&[id], true).unwrap();
     writer
-        .record_success(feed, None, None, None, Some(&[item("a", "A2", 1)]), 1000)
+        .record_success(
+            feed,
+            None,
+            None,
+            None,
+            Some(&Rows::new(vec![item("a", "A2", 1)])),
+            1000,
+        )
         .unwrap();
     assert!(reader.headlines(&HeadlineFilter::default()).unwrap()[0].read);
 }

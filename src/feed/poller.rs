@@ -10,8 +10,8 @@ use futures_util::{FutureExt, StreamExt};
 use crate::config::Config;
 use crate::feed::fetch::{FetchError, FetchSettings, Fetched, Fetcher, Validators};
 use crate::feed::parse::{self, ParseError};
-use crate::model::{FeedId, ParsedFeed, Timestamp};
-use crate::store::{Store, StoreCounts, StoreError};
+use crate::model::{FeedId, Timestamp};
+use crate::store::{Rows, Store, StoreCounts, StoreError};
 
 /// Most parsed feeds written in one transaction; each waits in memory until then.
 const MAX_BATCH: usize = 16;
@@ -102,7 +102,8 @@ pub fn settings(config: &Config) -> FetchSettings {
 enum Outcome {
     NotModified,
     Parsed {
-        feed: ParsedFeed,
+        title: Option<String>,
+        rows: Rows,
         etag: Option<String>,
         last_modified: Option<String>,
     },
@@ -402,25 +403,17 @@ fn store_outcome(
             });
         }
         Outcome::Parsed {
-            feed: mut parsed,
+            title,
+            rows,
             etag,
             last_modified,
         } => {
-            let fetched = now();
-            for item in &mut parsed.items {
-                // An item from year 9999 would stay pinned above everything: beyond a day
-                // ahead (time zones), a date in the future is taken as "fetched now".
-                let published = item.published.get_or_insert(fetched);
-                if *published > fetched + 86_400 {
-                    *published = fetched;
-                }
-            }
             let counts = store.record_success(
                 feed,
-                parsed.title.as_deref(),
+                title.as_deref(),
                 etag.as_deref(),
                 last_modified.as_deref(),
-                Some(&parsed.items),
+                Some(&rows),
                 max_items,
             )?;
             return Ok(Event::Stored {
@@ -454,6 +447,20 @@ fn store_outcome(
 /// retried on the next refresh, then 1, 2, 4 ... minutes, up to six hours.
 fn backoff(errors_before: u32) -> Option<i64> {
     (errors_before > 0).then(|| (60i64 << (errors_before - 1).min(20)).min(MAX_BACKOFF_SECS))
+}
+
+/// A parsed feed's items as rows ready for the writer, dated: an item without a date is
+/// dated when it was fetched, and so is one beyond a day ahead (time zones) — from year 9999
+/// it would stay pinned above everything.
+fn rows_of(mut items: Vec<crate::model::ParsedItem>) -> Rows {
+    let fetched = now();
+    for item in &mut items {
+        let published = item.published.get_or_insert(fetched);
+        if *published > fetched + 86_400 {
+            *published = fetched;
+        }
+    }
+    Rows::new(items)
 }
 
 /// A fetch task's outcome, or its panic as that feed's error: a panic must not vanish and
@@ -496,11 +503,15 @@ async fn fetch_and_parse(
             last_modified,
         }) => {
             let _core = parsing.acquire().await;
-            let parsed =
-                tokio::task::spawn_blocking(move || parse::parse(&bytes, charset.as_deref())).await;
+            let parsed = tokio::task::spawn_blocking(move || {
+                parse::parse(&bytes, charset.as_deref())
+                    .map(|feed| (feed.title, rows_of(feed.items)))
+            })
+            .await;
             match parsed {
-                Ok(Ok(feed)) => Outcome::Parsed {
-                    feed,
+                Ok(Ok((title, rows))) => Outcome::Parsed {
+                    title,
+                    rows,
                     etag,
                     last_modified,
                 },

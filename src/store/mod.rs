@@ -177,7 +177,7 @@ impl Store {
         feed_title: Option<&str>,
         etag: Option<&str>,
         last_modified: Option<&str>,
-        items: Option<&[ParsedItem]>,
+        items: Option<&Rows>,
         max_items: usize,
     ) -> Result<StoreCounts> {
         let now = now();
@@ -394,6 +394,59 @@ impl Store {
     }
 }
 
+/// A feed's items ready to be written: fields, change hash, compressed body and search
+/// text. Built on the caller's thread (the poller's parse threads), so that the one thread
+/// that writes SQLite only writes, and a parsed feed's HTML is freed before it waits for it.
+pub struct Rows(Vec<Row>);
+
+struct Row {
+    key: String,
+    title: String,
+    link: Option<String>,
+    author: Option<String>,
+    published: Option<Timestamp>,
+    /// Of everything shown: an unchanged item is not written again.
+    hash: i64,
+    body: rusqlite::types::Value,
+    text: String,
+}
+
+impl Rows {
+    pub fn new(items: Vec<ParsedItem>) -> Rows {
+        let mut packer = Packer::new();
+        let mut seen = std::collections::HashSet::new();
+        let rows = items
+            .into_iter()
+            // A feed that repeats a guid carries one item, the first.
+            .filter(|item| seen.insert(item.key.clone()))
+            .map(|item| Row {
+                hash: crate::model::stable_hash(&[
+                    &item.title,
+                    item.link.as_deref().unwrap_or(""),
+                    item.author.as_deref().unwrap_or(""),
+                    &item.content,
+                ]) as i64, // SQLite integers are signed; the bits are what matter
+                body: packer.pack(&item.content),
+                key: item.key,
+                title: item.title,
+                link: item.link,
+                author: item.author,
+                published: item.published,
+                text: item.text,
+            })
+            .collect();
+        Rows(rows)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// Bodies are stored zstd-compressed: feed HTML shrinks four- to tenfold, and
 /// decompressing one article costs microseconds.
 struct Packer(Option<zstd::bulk::Compressor<'static>>);
@@ -456,12 +509,7 @@ fn fts_query(input: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
-fn upsert_items(
-    tx: &Connection,
-    feed: FeedId,
-    items: &[ParsedItem],
-    now: Timestamp,
-) -> Result<StoreCounts> {
+fn upsert_items(tx: &Connection, feed: FeedId, rows: &Rows, now: Timestamp) -> Result<StoreCounts> {
     let mut counts = StoreCounts::default();
     let mut find =
         tx.prepare_cached("SELECT id, hash FROM items WHERE feed_id = ?1 AND key = ?2")?;
@@ -476,35 +524,23 @@ fn upsert_items(
     )?;
     let mut body =
         tx.prepare_cached("INSERT OR REPLACE INTO bodies (item_id, content) VALUES (?1, ?2)")?;
-    let mut packer = Packer::new();
     let mut unindex = tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?;
     let mut index =
         tx.prepare_cached("INSERT INTO search (rowid, title, body) VALUES (?1, ?2, ?3)")?;
-    let mut seen = std::collections::HashSet::new();
-    for item in items {
-        // A feed that repeats a guid carries one item, the first.
-        if !seen.insert(item.key.as_str()) {
-            continue;
-        }
-        let hash = crate::model::stable_hash(&[
-            &item.title,
-            item.link.as_deref().unwrap_or(""),
-            item.author.as_deref().unwrap_or(""),
-            &item.content,
-        ]) as i64; // SQLite integers are signed; the bits are what matter
+    for row in &rows.0 {
         let existing: Option<(i64, i64)> = find
-            .query_row(params![feed.0, item.key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(params![feed.0, row.key], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         let id = match existing {
-            Some((_, old)) if old == hash => continue,
+            Some((_, old)) if old == row.hash => continue,
             Some((id, _)) => {
                 update.execute(params![
                     id,
-                    item.title,
-                    item.link,
-                    item.author,
-                    item.published,
-                    hash
+                    row.title,
+                    row.link,
+                    row.author,
+                    row.published,
+                    row.hash
                 ])?;
                 unindex.execute([id])?;
                 counts.updated += 1;
@@ -513,20 +549,20 @@ fn upsert_items(
             None => {
                 insert.execute(params![
                     feed.0,
-                    item.key,
-                    item.title,
-                    item.link,
-                    item.author,
-                    item.published,
+                    row.key,
+                    row.title,
+                    row.link,
+                    row.author,
+                    row.published,
                     now,
-                    hash
+                    row.hash
                 ])?;
                 counts.new += 1;
                 tx.last_insert_rowid()
             }
         };
-        body.execute(params![id, packer.pack(&item.content)])?;
-        index.execute(params![id, item.title, &item.text])?;
+        body.execute(params![id, row.body])?;
+        index.execute(params![id, row.title, row.text])?;
     }
     Ok(counts)
 }
@@ -535,8 +571,9 @@ fn upsert_items(
 /// are no longer in the feed (`current`: the keys it just served; a feed that renames its
 /// items on every fetch would otherwise grow the cache without limit). Starred items and
 /// unread items still in the feed are never dropped.
-fn prune(tx: &Connection, feed: FeedId, max: usize, current: &[ParsedItem]) -> Result<()> {
-    let current: std::collections::HashSet<&str> = current.iter().map(|i| i.key.as_str()).collect();
+fn prune(tx: &Connection, feed: FeedId, max: usize, current: &Rows) -> Result<()> {
+    let current: std::collections::HashSet<&str> =
+        current.0.iter().map(|r| r.key.as_str()).collect();
     let ids: Vec<i64> = {
         let mut stmt = tx.prepare_cached(
             "SELECT id, key, read FROM items WHERE feed_id = ?1 AND starred = 0
