@@ -548,7 +548,7 @@ fn refresh_and_reader_rows(runs: usize, quick: bool, newsboat: bool, rows: &mut 
     if !quick {
         refresh_rows(1000, 25, 0, runs, newsboat, rows);
         refresh_rows(1000, 25, 50, runs, false, rows);
-        let dir = refresh_rows(500, 200, 0, 1, false, rows).unwrap();
+        let dir = refresh_rows(500, 200, 0, 1, newsboat, rows).unwrap();
         reader_rows(&dir.path().join("cache.sqlite"), runs, rows);
     } else {
         let dir = refresh_rows(200, 25, 0, 1, false, rows).unwrap();
