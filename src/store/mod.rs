@@ -5,10 +5,13 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::model::{Article, Feed, FeedId, FullText, Headline, ItemId, ParsedItem, Timestamp};
+use crate::model::{Article, Feed, FeedId, FullText, Headline, ItemId, Timestamp};
 
 mod open;
+mod rows;
 use open::MIGRATIONS;
+pub use rows::Rows;
+use rows::{unpack, Packer};
 
 /// Schema version this build writes. A cache from a newer tidings is refused, never rewritten.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -391,99 +394,6 @@ impl Store {
         Ok(self
             .conn
             .query_row("SELECT count(*) FROM items", [], |r| r.get(0))?)
-    }
-}
-
-/// A feed's items ready to be written: fields, change hash, compressed body and search
-/// text. Built on the caller's thread (the poller's parse threads), so that the one thread
-/// that writes SQLite only writes, and a parsed feed's HTML is freed before it waits for it.
-pub struct Rows(Vec<Row>);
-
-struct Row {
-    key: String,
-    title: String,
-    link: Option<String>,
-    author: Option<String>,
-    published: Option<Timestamp>,
-    /// Of everything shown: an unchanged item is not written again.
-    hash: i64,
-    body: rusqlite::types::Value,
-    text: String,
-}
-
-impl Rows {
-    pub fn new(items: Vec<ParsedItem>) -> Rows {
-        let mut packer = Packer::new();
-        let mut seen = std::collections::HashSet::new();
-        let rows = items
-            .into_iter()
-            // A feed that repeats a guid carries one item, the first.
-            .filter(|item| seen.insert(item.key.clone()))
-            .map(|item| Row {
-                hash: crate::model::stable_hash(&[
-                    &item.title,
-                    item.link.as_deref().unwrap_or(""),
-                    item.author.as_deref().unwrap_or(""),
-                    &item.content,
-                ]) as i64, // SQLite integers are signed; the bits are what matter
-                body: packer.pack(&item.content),
-                key: item.key,
-                title: item.title,
-                link: item.link,
-                author: item.author,
-                published: item.published,
-                text: item.text,
-            })
-            .collect();
-        Rows(rows)
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-/// Bodies are stored zstd-compressed: feed HTML shrinks four- to tenfold, and
-/// decompressing one article costs microseconds.
-struct Packer(Option<zstd::bulk::Compressor<'static>>);
-
-impl Packer {
-    const LEVEL: i32 = 3;
-
-    fn new() -> Packer {
-        Packer(zstd::bulk::Compressor::new(Self::LEVEL).ok())
-    }
-
-    /// The compressed body, or the text itself if compression is not possible.
-    fn pack(&mut self, html: &str) -> rusqlite::types::Value {
-        match self
-            .0
-            .as_mut()
-            .and_then(|c| c.compress(html.as_bytes()).ok())
-        {
-            Some(bytes) => rusqlite::types::Value::Blob(bytes),
-            None => rusqlite::types::Value::Text(html.to_string()),
-        }
-    }
-}
-
-/// A stored body in column `column`: compressed (a blob) or, from caches before version 2,
-/// text.
-fn unpack(row: &rusqlite::Row, column: usize) -> rusqlite::Result<String> {
-    use rusqlite::types::{Type, ValueRef};
-    let broken = |e: Box<dyn std::error::Error + Send + Sync>| {
-        rusqlite::Error::FromSqlConversionFailure(column, Type::Blob, e)
-    };
-    match row.get_ref(column)? {
-        ValueRef::Blob(bytes) => {
-            let raw = zstd::stream::decode_all(bytes).map_err(|e| broken(Box::new(e)))?;
-            String::from_utf8(raw).map_err(|e| broken(Box::new(e)))
-        }
-        other => Ok(other.as_str()?.to_string()),
     }
 }
 
