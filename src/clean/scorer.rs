@@ -4,8 +4,8 @@
 //!
 //! * Stage one reads each block alone: words, word pairs, stems and word vectors, shape,
 //!   voice, built-in rule matches, HTML structure, position and topic
-//!   ([`super::features`]).
-//! * Stage two (trees, [`super::forest`]) reads the block in its article: its own stage-one
+//!   (`features`).
+//! * Stage two (trees, `forest`) reads the block in its article: its own stage-one
 //!   score beside its neighbours' and the article's, with its shape and position. Appeals
 //!   come in runs at the edges of an article; a story about a fundraiser is surrounded by
 //!   more story. No single signal can veto or force a verdict.

@@ -1,7 +1,9 @@
-//! The reader's runtime: terminal setup and restore (on quit, error, panic and signals), an
-//! input thread, background refreshes, and the event loop that feeds [`App::update`] and
-//! performs its [`Command`]s. The loop is generic over the ratatui backend so that tests
-//! and benchmarks drive it on a `TestBackend`.
+//! The reader's runtime: the event loop that feeds [`App::update`] and performs its
+//! [`Command`]s, the headline loader thread, background refreshes and full-text fetches.
+//! The loop is generic over the ratatui backend and reaches the terminal and the outside
+//! world only through [`Effects`], so that tests and benchmarks drive it on a
+//! `TestBackend`; `terminal` is the real terminal (setup and restore on quit, error,
+//! panic, signals and suspend, the input thread).
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,7 +1,9 @@
 //! The cache: one SQLite file, the source of truth for everything the reader shows.
 //!
 //! Only this module speaks SQL. WAL mode and a busy timeout let the reader and a cron
-//! `tidings refresh` share the file; the schema moves forward with `PRAGMA user_version`.
+//! `tidings refresh` share the file; the schema moves forward with `PRAGMA user_version`
+//! through the migration list in `open`. Bodies are stored zstd-compressed (`rows`) and
+//! the search index keeps no copy of the text.
 
 use rusqlite::{params, Connection, OptionalExtension};
 

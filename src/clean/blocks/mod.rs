@@ -24,7 +24,7 @@ const MAX_DEPTH: usize = 64;
 /// What a block renders.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
-    /// Text with link markers and [`BREAK`]s only — most of any article. Wrapped directly.
+    /// Text with link markers and `BREAK`s only — most of any article. Wrapped directly.
     Plain(String),
     /// A small HTML fragment (only tags the renderer uses), rendered by html2text.
     Html(String),
