@@ -281,11 +281,12 @@ fn refresh(store: &mut Store, config: &Config, force: bool) -> Result<u8> {
         }
     };
     let name = |id: &crate::model::FeedId, url: &str| {
-        titles
-            .get(id)
-            .filter(|t| !t.is_empty() && *t != url)
-            .map(|t| format!("{t} ({})", crate::text::display_url(url)))
-            .unwrap_or_else(|| crate::text::display_url(url))
+        let address = crate::text::display_url(url);
+        // An untitled feed's title is its address already.
+        match titles.get(id).filter(|t| !t.is_empty() && **t != address) {
+            Some(title) => format!("{title} ({address})"),
+            None => address,
+        }
     };
     let summary = poller::refresh(
         store,

@@ -234,19 +234,15 @@ impl Config {
 /// case (as HTTP does); the path and query as written; local paths as written.
 pub fn feed_identity(url: &str) -> String {
     let url = url.trim();
-    let Some((scheme, rest)) = url.split_once("://") else {
+    let Some(parts) = crate::text::url_parts(url) else {
         return url.to_string();
     };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let (userinfo, host) = match authority.rfind('@') {
-        Some(at) => authority.split_at(at),
-        None => ("", authority),
-    };
+    let userinfo = parts.userinfo.map(|u| format!("{u}@")).unwrap_or_default();
     format!(
-        "{}://{userinfo}{}{tail}",
-        scheme.to_ascii_lowercase(),
-        host.to_ascii_lowercase()
+        "{}://{userinfo}{}{}",
+        parts.scheme.to_ascii_lowercase(),
+        parts.host.to_ascii_lowercase(),
+        parts.rest
     )
 }
 

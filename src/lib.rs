@@ -20,14 +20,14 @@
 //! | module | owns | uses |
 //! | --- | --- | --- |
 //! | [`cli`] | clap definitions | — |
-//! | [`config`] | `Config`, defaults, validation with file:line:column errors, feed identity (scheme and host without case), platform paths | `clean`, `keymap` (their config types) |
+//! | [`config`] | `Config`, defaults, validation with file:line:column errors, feed identity (scheme and host without case), platform paths | `clean`, `keymap` (their config types), `text` |
 //! | [`model`] | plain data: feeds, headlines, articles, parsed items | — |
 //! | [`text`] | text crossing a trust boundary: the sanitiser, feed addresses as shown (no credentials, punycode hosts), character references, HTML escaping, which links may open, search text | — (pure) |
 //! | [`feed::fetch`] | one HTTP request or local file: conditional GET, decompression, size cap, redirect/scheme policy, timeouts | `text` |
 //! | [`feed::parse`] | bytes → normalised items: decoding, repairs (JSON Feed types too), item identity, search text; feed-rs under `clean::guard` | `model`, `text`, `clean::guard` |
 //! | [`feed::fulltext`] | an item's web page → its main content (dom_smoothie) | fetch, parse |
 //! | [`feed::poller`] | many feeds at once (bounded overall, at most two per host, parsing on as many threads as cores), backoff, Retry-After; fetch → parse → ready rows (`store::Rows`, built on the parse threads) → store, then full articles; a panicking task becomes its feed's error | fetch, parse, fulltext, store |
-//! | [`store`] | the only SQL: schema and its migration list (v2: zstd-compressed bodies, a contentless FTS5 index), the checks before anything is written (`store::open`), WAL, upserts of ready rows that keep read/starred, retention, FTS5 search with filters before the limit, batched writes | `model` |
+//! | [`store`] | the only SQL: schema and its migration list (v2: zstd-compressed bodies, a contentless FTS5 index), the checks before anything is written (`store::open`), WAL, upserts of ready rows that keep read/starred, retention, FTS5 search with filters before the limit, batched writes; an untitled feed named by its address as shown | `model`, `text` |
 //! | [`clean`] | article → blocks (one tokenizer pass, no DOM; `blocks::splitter`, `blocks::elements`) → features (`features::ids`, `features::lexicon`) → learned scorer → keep/hide verdicts → text; the scorer (`assets/appeal-model.tsv`), word vectors (`assets/word-vectors.bin`) and rules (`assets/rules.toml`, signals to the scorer) compiled in; the user's rules override; long articles on rayon's two threads; `guard`, the panic isolation for third-party parsers, the extractor and html2text | `text` |
 //! | `train-appeals` (`src/bin/`) | trains the scorer from `../shared/corpus/appeals*` and writes its asset byte for byte; leave-one-publisher-out figures | `clean::learn` |
 //! | [`opml`] | OPML subscription lists in and out, exact tags in `tidings:tags` | `text` |

@@ -1,5 +1,7 @@
 //! `tidings import` and `tidings export` on the OPML corpus and in a round trip.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -221,20 +223,8 @@ fn import_writes_through_a_symlinked_config_and_keeps_its_mode() {
 fn an_entity_bomb_title_is_read_as_nothing_not_as_its_name() {
     let dir = tempfile::tempdir().unwrap();
     let opml = dir.path().join("bomb.opml");
-    let mut doc =
-        String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE opml [\n<!ENTITY lol \"lol\">\n");
-    for i in 1..10 {
-        let prev = if i == 1 {
-            "lol".to_string()
-        } else {
-            format!("lol{}", i - 1)
-        };
-        doc.push_str(&format!(
-            "<!ENTITY lol{i} \"{}\">\n",
-            format!("&{prev};").repeat(10)
-        ));
-    }
-    doc.push_str("]>\n<opml><body><outline title=\"&lol9; News\" xmlUrl=\"https://b.example/feed\"/></body></opml>");
+    let mut doc = support::entity_bomb_prolog("opml");
+    doc.push_str("<opml><body><outline title=\"&lol9; News\" xmlUrl=\"https://b.example/feed\"/></body></opml>");
     std::fs::write(&opml, doc).unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "").unwrap();

@@ -2,11 +2,14 @@
 //! scripted terminal events, on a real cache: what the real program does between a key
 //! press and a frame, without a terminal.
 
+mod support;
+
 use std::sync::mpsc;
 
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event as CtEvent, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
+use support::screen;
 use tidings::config::{Config, FeedConfig};
 use tidings::keymap::Keymap;
 use tidings::model::{FeedId, ItemId};
@@ -81,18 +84,6 @@ fn cache(dir: &tempfile::TempDir) -> (Store, Config) {
         .unwrap();
     tidings::feed::poller::refresh(&mut store, &config, &Default::default(), |_| {}).unwrap();
     (store, config)
-}
-
-fn screen(t: &Terminal<TestBackend>) -> String {
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
 }
 
 /// Runs the loop over `script` (then `q`) and returns the last frame and what the loop did.

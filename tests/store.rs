@@ -576,3 +576,18 @@ fn bodies_are_stored_compressed_and_the_search_index_keeps_no_copy_of_the_text()
         .unwrap();
     assert_eq!(body, None);
 }
+
+#[test]
+fn an_untitled_feed_is_named_by_its_address_without_its_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("cache.sqlite")).unwrap();
+    let url = "https://reader:hunter2@notes.example/atom";
+    store.sync_feeds(&[(url.into(), None, vec![])]).unwrap();
+    let feed = store.feed_id(url).unwrap().unwrap();
+    store_items(&mut store, feed, &[item("a", "A story", 5)], 1000);
+    let shown = "https://***@notes.example/atom";
+    assert_eq!(store.feeds().unwrap()[0].title, shown);
+    let id = store.headlines(&HeadlineFilter::default()).unwrap()[0].id;
+    // The article header names the feed the same way.
+    assert_eq!(store.article(id).unwrap().unwrap().feed_title, shown);
+}

@@ -48,13 +48,7 @@ impl Default for Sources {
 }
 
 impl Sources {
-    pub fn loaded(&mut self, mut feeds: Vec<Feed>) {
-        for f in &mut feeds {
-            // An untitled feed is named by its address: never with its credentials.
-            if f.title == f.url {
-                f.title = crate::text::display_url(&f.url);
-            }
-        }
+    pub fn loaded(&mut self, feeds: Vec<Feed>) {
         self.titles = feeds.iter().map(|f| (f.id, f.title.clone())).collect();
         self.feeds = feeds;
     }

@@ -186,11 +186,11 @@ pub fn refresh(
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let parsing = std::sync::Arc::new(tokio::sync::Semaphore::new(cores));
     runtime.block_on(async {
-        let mut results =
-            futures_util::stream::iter(jobs.into_iter().map(|(id, url, validators, errors)| {
+        let mut results = futures_util::stream::iter(jobs.into_iter().map(
+            |(host, (id, url, validators, errors))| {
                 let fetcher = fetcher.clone();
                 let shown = url.clone();
-                let host = hosts.limit(&url);
+                let host = hosts.limit(host);
                 let parsing = parsing.clone();
                 // Spawned, so fetches keep going while this thread writes to SQLite.
                 let task = tokio::spawn(async move {
@@ -198,8 +198,9 @@ pub fn refresh(
                     fetch_and_parse(&fetcher, &url, &validators, turn, &parsing).await
                 });
                 async move { (id, shown, errors, joined(task.await)) }
-            }))
-            .buffer_unordered(in_flight);
+            },
+        ))
+        .buffer_unordered(in_flight);
         while let Some(first) = results.next().await {
             // Write every result that is ready in one transaction: one commit and one
             // search-index flush for many feeds, each feed still all-or-nothing.
@@ -243,8 +244,9 @@ struct Hosts(std::collections::HashMap<String, std::sync::Arc<tokio::sync::Semap
 struct HostLimit(Option<std::sync::Arc<tokio::sync::Semaphore>>);
 
 impl Hosts {
-    fn limit(&mut self, url: &str) -> HostLimit {
-        HostLimit(host_of(url).map(|host| {
+    /// The limit of `host` (from [`interleave_hosts`]); none for local files.
+    fn limit(&mut self, host: Option<String>) -> HostLimit {
+        HostLimit(host.map(|host| {
             self.0
                 .entry(host)
                 .or_insert_with(|| std::sync::Arc::new(tokio::sync::Semaphore::new(PER_HOST)))
@@ -272,17 +274,18 @@ fn host_of(url: &str) -> Option<String> {
 }
 
 /// Orders jobs so that consecutive ones go to different hosts (round robin, each host's
-/// jobs in their order): a host waiting for its turn then never holds up the others.
-fn interleave_hosts<T>(jobs: Vec<T>, url: impl Fn(&T) -> &str) -> Vec<T> {
-    let mut queues: Vec<std::collections::VecDeque<T>> = Vec::new();
+/// jobs in their order): a host waiting for its turn then never holds up the others. Each
+/// job comes with its host, so that no URL is parsed twice.
+fn interleave_hosts<T>(jobs: Vec<T>, url: impl Fn(&T) -> &str) -> Vec<(Option<String>, T)> {
+    let mut queues: Vec<std::collections::VecDeque<(Option<String>, T)>> = Vec::new();
     let mut index: std::collections::HashMap<Option<String>, usize> = Default::default();
     for job in jobs {
-        let key = host_of(url(&job));
-        let i = *index.entry(key).or_insert_with(|| {
+        let host = host_of(url(&job));
+        let i = *index.entry(host.clone()).or_insert_with(|| {
             queues.push(Default::default());
             queues.len() - 1
         });
-        queues[i].push_back(job);
+        queues[i].push_back((host, job));
     }
     let mut out = Vec::new();
     while !queues.is_empty() {
@@ -349,19 +352,20 @@ fn fetch_full_texts(
     let mut hosts = Hosts::default();
     runtime.block_on(async {
         let mut stored = 0;
-        let mut results = futures_util::stream::iter(pages.into_iter().map(|(item, link)| {
-            let fetcher = fetcher.clone();
-            let host = hosts.limit(&link);
-            let task = tokio::spawn(async move {
-                let _turn = host.acquire().await;
-                crate::feed::fulltext::fetch(&fetcher, &link).await
-            });
-            async move {
-                let result = task.await.unwrap_or_else(|e| Err(panic_message(e)));
-                (item, result)
-            }
-        }))
-        .buffer_unordered(concurrency);
+        let mut results =
+            futures_util::stream::iter(pages.into_iter().map(|(host, (item, link))| {
+                let fetcher = fetcher.clone();
+                let host = hosts.limit(host);
+                let task = tokio::spawn(async move {
+                    let _turn = host.acquire().await;
+                    crate::feed::fulltext::fetch(&fetcher, &link).await
+                });
+                async move {
+                    let result = task.await.unwrap_or_else(|e| Err(panic_message(e)));
+                    (item, result)
+                }
+            }))
+            .buffer_unordered(concurrency);
         while let Some(first) = results.next().await {
             let mut ready = vec![first];
             while let Some(Some(r)) = results.next().now_or_never() {

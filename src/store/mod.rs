@@ -144,7 +144,12 @@ impl Store {
             let tags: String = r.get(3)?;
             Ok(Feed {
                 id: FeedId(r.get(0)?),
-                title: if title.is_empty() { url.clone() } else { title },
+                // An untitled feed is named by its address, never with its credentials.
+                title: if title.is_empty() {
+                    crate::text::display_url(&url)
+                } else {
+                    title
+                },
                 url,
                 tags: tags
                     .split('\n')
@@ -303,7 +308,7 @@ impl Store {
                         id: ItemId(r.get(0)?),
                         feed_id: FeedId(r.get(1)?),
                         feed_title: if feed_title.is_empty() {
-                            r.get(3)?
+                            crate::text::display_url(&r.get::<_, String>(3)?)
                         } else {
                             feed_title
                         },

@@ -8,6 +8,32 @@ mod sanitize;
 pub use entities::decode;
 pub use sanitize::{display_url, sanitize, sanitize_line};
 
+/// A URL cut where its parts are, as written: `scheme://[userinfo@]host[:port]rest`, `rest`
+/// starting at the first `/`, `?` or `#`. No parsing beyond that, so it also works on what
+/// a URL parser refuses; `None` without `://` (a local path).
+pub struct UrlParts<'a> {
+    pub scheme: &'a str,
+    pub userinfo: Option<&'a str>,
+    pub host: &'a str,
+    pub rest: &'a str,
+}
+
+pub fn url_parts(url: &str) -> Option<UrlParts<'_>> {
+    let (scheme, after) = url.split_once("://")?;
+    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let (authority, rest) = after.split_at(end);
+    let (userinfo, host) = match authority.rfind('@') {
+        Some(at) => (Some(&authority[..at]), &authority[at + 1..]),
+        None => (None, authority),
+    };
+    Some(UrlParts {
+        scheme,
+        userinfo,
+        host,
+        rest,
+    })
+}
+
 /// Escapes text for HTML (element content and quoted attribute values).
 pub fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -22,12 +48,13 @@ pub fn is_safe_link(link: &str) -> bool {
 }
 
 /// Text of an HTML fragment for search and one-line fields: tags dropped, character
-/// references decoded, whitespace collapsed. Fast and forgiving; not a renderer.
+/// references decoded with the full table (`caf&eacute;` is found by "café"), whitespace
+/// collapsed. Fast and forgiving; not a renderer.
 pub fn search_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len() / 2);
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
-        push_decoded(&mut out, &rest[..lt]);
+        out.push_str(&decode(&rest[..lt], false));
         out.push(' ');
         let after = &rest[lt..];
         let lower_start: String = after
@@ -50,7 +77,7 @@ pub fn search_text(html: &str) -> String {
             },
         };
     }
-    push_decoded(&mut out, rest);
+    out.push_str(&decode(rest, false));
     sanitize_line(&out)
 }
 
@@ -58,12 +85,6 @@ fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     hay.to_ascii_lowercase()
         .find(needle)
         .map(|i| i + needle.len())
-}
-
-fn push_decoded(out: &mut String, text: &str) {
-    // The tokenizer's decoder: every named reference browsers know, so that `caf&eacute;`
-    // is found by a search for "café".
-    out.push_str(&decode(text, false));
 }
 
 #[cfg(test)]

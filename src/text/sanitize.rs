@@ -95,23 +95,22 @@ pub fn display_url(s: &str) -> String {
             return sanitize_line(&shown);
         }
     }
-    let Some((scheme, rest)) = s.split_once("://") else {
+    let Some(parts) = super::url_parts(s) else {
         return sanitize_line(s);
     };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(end);
-    let host = match authority.rfind('@') {
-        Some(at) => format!("***@{}", &authority[at + 1..]),
-        None => authority.to_string(),
-    };
-    let host: String = host
+    let credentials = if parts.userinfo.is_some() { "***@" } else { "" };
+    let host: String = parts
+        .host
         .chars()
         .map(|c| match c {
             c if c.is_ascii_graphic() => c.to_string(),
             c => c.escape_unicode().to_string(),
         })
         .collect();
-    sanitize_line(&format!("{scheme}://{host}{path}"))
+    sanitize_line(&format!(
+        "{}://{credentials}{host}{}",
+        parts.scheme, parts.rest
+    ))
 }
 
 fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars>) {

@@ -88,7 +88,6 @@ impl Server {
 
     /// A server on another loopback address (127.0.0.0/8): the benchmark's many hosts.
     /// Tests use 127.0.0.1 only.
-    #[allow(dead_code)]
     pub fn start_at(ip: std::net::Ipv4Addr, latency: Duration) -> Server {
         assert!(ip.is_loopback(), "servers stay on loopback");
         let listener = TcpListener::bind((ip, 0)).expect("bind a loopback address");
@@ -330,4 +329,36 @@ pub fn store(dir: &tempfile::TempDir, config: &tidings::config::Config) -> tidin
         .collect();
     store.sync_feeds(&feeds).unwrap();
     store
+}
+
+/// An XML declaration and a DOCTYPE for `root` declaring the "billion laughs" entities:
+/// `&lol9;` would expand to 10⁹ "lol"s if anything expanded it.
+pub fn entity_bomb_prolog(root: &str) -> String {
+    let mut doc = format!("<?xml version=\"1.0\"?><!DOCTYPE {root} [<!ENTITY lol \"lol\">");
+    for i in 1..10 {
+        let prev = if i == 1 {
+            "lol".to_string()
+        } else {
+            format!("lol{}", i - 1)
+        };
+        doc.push_str(&format!(
+            "<!ENTITY lol{i} \"{}\">",
+            format!("&{prev};").repeat(10)
+        ));
+    }
+    doc.push_str("]>");
+    doc
+}
+
+/// Every cell of a TestBackend's screen, row by row.
+pub fn screen(t: &ratatui::Terminal<ratatui::backend::TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
 }
