@@ -233,7 +233,11 @@ fn cross_validate(
     folds: Option<u64>,
 ) {
     let docs: Vec<Prepared> = prepared.iter().map(|(_, p)| p.clone()).collect();
-    let scored = learn::leave_one_group_out(&docs, o, folds);
+    let seed = std::env::var("TRAIN_CV_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let scored = learn::leave_one_group_out(&docs, o, folds, seed);
     let verdicts: Vec<Vec<bool>> = scored
         .iter()
         .map(|(p, t)| p.iter().map(|p| p >= t).collect())
@@ -294,6 +298,30 @@ fn cross_validate(
             }
             line(&format!("p >= {t}"), &c);
         }
+        // Threshold-free: how many appeals rank above all but 1% of the article blocks.
+        let mut pooled: Vec<(f32, bool)> = prepared
+            .iter()
+            .zip(&scored)
+            .flat_map(|((_, doc), (p, _))| {
+                p.iter()
+                    .zip(&doc.labels)
+                    .map(|(p, l)| (*p, l.is_some()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        pooled.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let allowed = all.articles() / 100;
+        let (mut tp, mut fp) = (0, 0);
+        for (_, y) in &pooled {
+            if *y {
+                tp += 1;
+            } else if fp == allowed {
+                break;
+            } else {
+                fp += 1;
+            }
+        }
+        println!("ranked: {tp} appeals above all but {allowed} article blocks");
     }
     if std::env::var_os("TRAIN_APPEALS_VERBOSE").is_some() {
         for ((_, doc), (p, _)) in prepared.iter().zip(&scored) {

@@ -195,6 +195,7 @@ pub fn context_features(first: &[Features], logits: &[f32], named: bool) -> Vec<
             push("ctx:next-both", at(k + 1).min(at(k + 2)));
             push("ctx:between", at(k - 1).min(at(k + 1)));
             push("ctx:doc-mean", mean);
+            push("ctx:above-mean", p[i] - mean);
             push("ctx:doc-high", high);
             push("ctx:max-before", max_before[i]);
             push("ctx:max-after", max_after[i + 1]);

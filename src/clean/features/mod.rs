@@ -65,6 +65,8 @@ pub struct Shape {
     lower: bool,
     month: bool,
     year: bool,
+    /// The mean word vector, unit length (empty when no word is known).
+    meaning: Vec<f32>,
 }
 
 /// A block read on its own: its features so far, and what placing it in the article needs.
@@ -162,9 +164,70 @@ pub fn place(reads: &mut [Read]) {
         .map(|r| std::mem::take(&mut r.shape))
         .collect();
     let layout = Layout::of(&shapes);
+    let core = core_meaning(&shapes, &layout);
     for (i, r) in reads.iter_mut().enumerate() {
         position(i, &layout, &shapes[i], &mut r.features);
         topic(&shapes, i, &layout, &mut r.features);
+        sense(&shapes, i, &layout, &core, &mut r.features);
+    }
+}
+
+/// The word-weighted sum of the meanings of the article's body blocks (those of
+/// `CORE_WORDS` words or more), or of all blocks when none is that long.
+fn core_meaning(shapes: &[Shape], layout: &Layout) -> Vec<f32> {
+    let dims = shapes.iter().map(|s| s.meaning.len()).max().unwrap_or(0);
+    let mut sum = vec![0f32; dims];
+    for s in shapes.iter().filter(|s| in_core(s, layout)) {
+        for (a, b) in sum.iter_mut().zip(&s.meaning) {
+            *a += b * s.words as f32;
+        }
+    }
+    sum
+}
+
+fn in_core(s: &Shape, layout: &Layout) -> bool {
+    !s.meaning.is_empty() && (layout.first_core.is_none() || s.words >= CORE_WORDS)
+}
+
+/// Whether the block means what the rest of the article means, whatever its words: the
+/// cosine of its meaning with the article's body (itself left out) and with its neighbours.
+/// An appeal speaks of readers, money and journalism beside a story about anything else.
+fn sense(shapes: &[Shape], index: usize, layout: &Layout, core: &[f32], out: &mut Features) {
+    let own = &shapes[index].meaning;
+    if own.is_empty() {
+        return;
+    }
+    let cosine = |other: &[f32]| -> f32 {
+        let norm = other.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm == 0.0 {
+            return 0.0;
+        }
+        own.iter().zip(other).map(|(a, b)| a * b).sum::<f32>() / norm
+    };
+    let words = if in_core(&shapes[index], layout) {
+        shapes[index].words as f32
+    } else {
+        0.0
+    };
+    let rest: Vec<f32> = core.iter().zip(own).map(|(c, o)| c - o * words).collect();
+    let rest = if rest.iter().any(|v| v.abs() > 1e-3) {
+        rest
+    } else {
+        core.to_vec()
+    };
+    out.push(&["sense:core"], cosine(&rest));
+    let near = |i: Option<usize>| {
+        i.and_then(|i| shapes.get(i))
+            .filter(|s| !s.meaning.is_empty())
+            .map_or(0.0, |s| cosine(&s.meaning))
+    };
+    out.push(
+        &["sense:neighbours"],
+        near(index.checked_sub(1)).max(near(Some(index + 1))),
+    );
+    // The headline, when the article starts with one: what the page says it is about.
+    if index > 0 && shapes[0].words < CORE_WORDS {
+        out.push(&["sense:title"], near(Some(0)));
     }
 }
 
@@ -252,11 +315,16 @@ fn lexical(text: &str, out: &mut Features) -> Shape {
     }
     out.wording_end = out.ids.len();
     // What the block is about, in any language: the mean of its words' vectors.
-    for (d, v) in vectors.mean(&meaning, known).enumerate().take(DIMS.len()) {
+    let mean: Vec<f32> = vectors.mean(&meaning, known).collect();
+    for (d, v) in mean.iter().enumerate().take(DIMS.len()) {
         out.ids.push((EMB_IDS[d], v * 8.0));
         if let Some(names) = &mut out.names {
             names.push(format!("emb:{}", DIMS[d]));
         }
+    }
+    let norm = mean.iter().map(|v| v * v).sum::<f32>().sqrt();
+    if known > 0 && norm > 0.0 {
+        shape.meaning = mean.iter().map(|v| v / norm).collect();
     }
     let share = |n: usize| n as f32 / sentences.max(1) as f32;
     out.flag(voice.we > 0, "voice:we");
