@@ -6,7 +6,8 @@
 //! redrawn frame, a full-text search, and cleaning throughput. Prints one table of medians.
 //!
 //! `BENCH_RUNS` (default 3) sets the runs per figure; `BENCH_QUICK=1` skips the 1,000-feed
-//! and 100,000-item workloads; `BENCH_ONLY=clean` measures only the cleaner (seconds).
+//! and 100,000-item workloads; `BENCH_ONLY=clean` measures only the cleaner (seconds),
+//! `BENCH_ONLY=sync` only `tidings sync` against a Fever server on 127.0.0.1.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -528,10 +529,15 @@ fn main() {
         .is_ok_and(|o| o.status.success());
     let started = Instant::now();
     let mut rows = Vec::new();
-    clean_rows(&mut rows);
-    // BENCH_ONLY=clean: just the cleaning figure (seconds instead of minutes).
-    let clean_only = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "clean");
-    if !clean_only {
+    // BENCH_ONLY=clean or =sync: one part (seconds instead of minutes).
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "clean" {
+        clean_rows(&mut rows);
+    }
+    if only.is_empty() || only == "sync" {
+        sync_rows(runs, &mut rows);
+    }
+    if only.is_empty() {
         refresh_and_reader_rows(runs, quick, newsboat, &mut rows);
     }
     print_table(&rows);
@@ -540,6 +546,76 @@ fn main() {
         runs,
         started.elapsed().as_secs_f64()
     );
+}
+
+/// `tidings sync` against a Fever server on 127.0.0.1 holding 10,000 unread items of
+/// 1–4 KB in 20 feeds: the first sync into an empty cache, then one with nothing new.
+fn sync_rows(runs: usize, rows: &mut Vec<Row>) {
+    const USER: &str = "bench@example.org";
+    const PASSWORD: &str = "bench password";
+    let server = support::fever::Fever::start(USER, PASSWORD);
+    let mut rng = Rng(11);
+    {
+        let mut s = server.state();
+        for f in 0..20u64 {
+            s.feeds.insert(f + 1, (format!("Bench feed {f}"), vec![]));
+        }
+        for id in 1..=10_000u64 {
+            let item = support::fever::Item {
+                feed: 1 + id % 20,
+                title: format!("Bench item {id}"),
+                html: body(&mut rng),
+                created: 1_700_000_000 + id as i64,
+            };
+            s.items.insert(id, item);
+        }
+    }
+    let bin = env!("CARGO_BIN_EXE_tidings");
+    let (mut first, mut again, mut first_mb, mut again_mb) = (vec![], vec![], 0f64, 0f64);
+    for _ in 0..runs {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[sync]\nkind = \"fever\"\nurl = \"{}\"\nusername = \"{USER}\"\n",
+                server.url()
+            ),
+        )
+        .unwrap();
+        let cmd = || {
+            let mut c = Command::new(bin);
+            c.arg("--config")
+                .arg(&config)
+                .arg("--cache")
+                .arg(dir.path().join("cache.sqlite"))
+                .arg("sync")
+                .env("TIDINGS_SYNC_PASSWORD", PASSWORD)
+                .env("XDG_STATE_HOME", dir.path());
+            c
+        };
+        let (t, mb) = measure(&mut cmd());
+        first.push(t.as_secs_f64());
+        first_mb = first_mb.max(mb);
+        let (t, mb) = measure(&mut cmd());
+        again.push(t.as_secs_f64());
+        again_mb = again_mb.max(mb);
+        let items = tidings::store::Store::open(&dir.path().join("cache.sqlite"))
+            .unwrap()
+            .item_count()
+            .unwrap();
+        assert_eq!(items, 10_000, "the first sync stored every unread item");
+    }
+    rows.push(Row {
+        workload: "first sync, Fever, 10,000 unread items in 200 batches".into(),
+        tidings: format!("{:.2} s, {first_mb:.0} MiB", median(first)),
+        newsboat: String::new(),
+    });
+    rows.push(Row {
+        workload: "incremental sync, nothing new".into(),
+        tidings: format!("{:.3} s, {again_mb:.0} MiB", median(again)),
+        newsboat: String::new(),
+    });
 }
 
 fn refresh_and_reader_rows(runs: usize, quick: bool, newsboat: bool, rows: &mut Vec<Row>) {

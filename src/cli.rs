@@ -35,6 +35,9 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Sync new items and read/starred state with the aggregator in [sync] (for cron:
+    /// exit 1 when the server could not be synced, 2 for a bad config or cache)
+    Sync,
     /// Parse feeds the way refresh would and print what tidings sees
     Inspect {
         /// Local paths or http(s) URLs

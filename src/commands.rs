@@ -203,9 +203,31 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Refresh { force }) => {
             let setup = setup(&cli, true)?;
             init_logging(&setup.paths.log);
+            let account = account(&setup)?;
             let mut store = open_store(&setup)?;
-            refresh(&mut store, &setup.config, *force)
-                .with_context(|| format!("refresh into {}", setup.paths.cache.display()))
+            let fetched = refresh(&mut store, &setup.config, *force)
+                .with_context(|| format!("refresh into {}", setup.paths.cache.display()))?;
+            drop(store);
+            let synced = match &account {
+                Some(a) => sync_now(&setup, a)?,
+                None => 0,
+            };
+            Ok(fetched.max(synced))
+        }
+        Some(Command::Sync) => {
+            let setup = setup(&cli, true)?;
+            init_logging(&setup.paths.log);
+            let Some(account) = account(&setup)? else {
+                bail!(ConfigError::Invalid {
+                    path: setup.paths.config.clone(),
+                    line: 1,
+                    column: 1,
+                    message: "no [sync] table: add one to sync (see config.example.toml)".into(),
+                });
+            };
+            // Opening makes the config's feeds current and migrates an old cache.
+            drop(open_store(&setup)?);
+            sync_now(&setup, &account)
         }
         None => {
             let mut setup = setup(&cli, true)?;
@@ -224,10 +246,53 @@ pub fn run(cli: Cli) -> Result<u8> {
             if cli.offline {
                 setup.config.refresh_on_start = false;
             }
-            crate::runtime::run_terminal(store, &setup.config, &setup.paths.cache)?;
+            let account = if cli.offline || setup.demo_dir.is_some() {
+                None
+            } else {
+                account(&setup)?
+            };
+            crate::runtime::run_terminal(store, &setup.config, &setup.paths.cache, account)?;
             Ok(0)
         }
     }
+}
+
+/// The `[sync]` account with its password, resolved before anything takes the terminal
+/// (a password command may ask for a passphrase). A password kept in a config file that
+/// others can read gets a warning.
+fn account(setup: &Setup) -> Result<Option<crate::sync::Account>> {
+    let Some(sync) = &setup.config.sync else {
+        return Ok(None);
+    };
+    let env = std::env::var("TIDINGS_SYNC_PASSWORD").ok();
+    if sync.password.is_some() && sync.password_command.is_none() && env.is_none() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&setup.paths.config).map(|m| m.permissions().mode());
+        if mode.is_ok_and(|m| m & 0o077 != 0) {
+            let warning = format!(
+                "warning: the [sync] password is in {}, which other users can read; use password_command or TIDINGS_SYNC_PASSWORD, or chmod 600 the file",
+                setup.paths.config.display()
+            );
+            tracing::warn!("{warning}");
+            eprintln!("tidings: {warning}");
+        }
+    }
+    let password = crate::sync::password(sync, env).context("[sync]")?;
+    Ok(Some(crate::sync::Account {
+        kind: sync.kind,
+        url: sync.url.clone(),
+        username: sync.username.clone(),
+        password,
+    }))
+}
+
+/// `tidings sync` (and the end of `refresh`): one line on stdout; 1 when the server could
+/// not be synced (the queue is kept for the next time).
+fn sync_now(setup: &Setup, account: &crate::sync::Account) -> Result<u8> {
+    let (line, ok) = crate::runtime::sync_line(&setup.paths.cache, &setup.config, account);
+    tracing::info!("{line}");
+    let _ = writeln!(std::io::stdout(), "{line}");
+    Ok(if ok { 0 } else { 1 })
 }
 
 /// Logs go to a file: nothing may print while the reader owns the terminal.

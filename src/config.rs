@@ -56,7 +56,54 @@ pub struct Config {
     pub mark_read_on_open: bool,
     pub filter: FilterConfig,
     pub keys: KeyConfig,
+    /// The reader's aggregator, when it has one.
+    pub sync: Option<SyncConfig>,
     pub feeds: Vec<FeedConfig>,
+}
+
+/// `[sync]`: the aggregator tidings keeps read and starred state in step with.
+#[derive(Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncConfig {
+    pub kind: SyncKind,
+    /// The API's address, e.g. `https://rss.example.net/api/fever.php`.
+    pub url: String,
+    pub username: String,
+    /// A command whose first line of output is the password (`pass show freshrss`).
+    pub password_command: Option<String>,
+    /// Accepted, with a warning when others may read the config file.
+    pub password: Option<String>,
+}
+
+/// Never prints the password.
+impl std::fmt::Debug for SyncConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncConfig")
+            .field("kind", &self.kind)
+            .field("url", &crate::text::display_url(&self.url))
+            .field("username", &self.username)
+            .field("password_command", &self.password_command.is_some())
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncKind {
+    /// The Fever API (FreshRSS, Miniflux, TT-RSS with its plugin, yarr, coldsweat).
+    Fever,
+    /// The Google Reader API (FreshRSS, Miniflux, Inoreader, The Old Reader, BazQux).
+    Greader,
+}
+
+impl SyncKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncKind::Fever => "fever",
+            SyncKind::Greader => "greader",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -88,6 +135,7 @@ impl Default for Config {
             mark_read_on_open: true,
             filter: FilterConfig::default(),
             keys: KeyConfig::default(),
+            sync: None,
             feeds: Vec::new(),
         }
     }
@@ -220,6 +268,28 @@ impl Config {
                         ),
                     });
                 }
+            }
+        }
+        if let Some(sync) = &self.sync {
+            let scheme = sync
+                .url
+                .split_once("://")
+                .map(|(s, _)| s.to_ascii_lowercase());
+            if !matches!(scheme.as_deref(), Some("http" | "https")) {
+                return fail(
+                    "url",
+                    "the [sync] url must be an http or https address".into(),
+                );
+            }
+            if sync.username.trim().is_empty() {
+                return fail("username", "the [sync] username is empty".into());
+            }
+            if sync.kind == SyncKind::Greader {
+                return fail(
+                    "kind",
+                    "`greader` is not built yet; use `fever` (FreshRSS and Miniflux serve both)"
+                        .into(),
+                );
             }
         }
         self.keys.validate().or_else(|(key, msg)| fail(&key, msg))?;
@@ -459,6 +529,29 @@ mod tests {
         assert_eq!(config.concurrency, 64);
         let (_, created_again) = Config::load_or_create(&path).unwrap();
         assert!(!created_again);
+    }
+
+    #[test]
+    fn a_sync_table_parses_and_a_kind_not_built_yet_is_refused_at_its_line() {
+        let c = parse(
+            "[sync]\nkind = \"fever\"\nurl = \"https://r.example/api/fever.php\"\nusername = \"me\"\npassword = \"s3cret\"\n",
+        )
+        .unwrap();
+        let sync = c.sync.as_ref().unwrap();
+        assert_eq!(sync.kind, SyncKind::Fever);
+        assert!(
+            !format!("{c:?}").contains("s3cret"),
+            "Debug hides the password"
+        );
+        let e =
+            parse("[sync]\nkind = \"greader\"\nurl = \"https://r.example/\"\nusername = \"me\"\n")
+                .unwrap_err()
+                .to_string();
+        assert!(e.contains(":2:") && e.contains("not built yet"), "{e}");
+        let e = parse("[sync]\nkind = \"fever\"\nurl = \"ftp://r.example/\"\nusername = \"me\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("http or https"), "{e}");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! keys/mouse ─► keymap ─Action─► App::update ─Commands─► runtime ◄──┘          │
 //!                                   ▲                      │ (headlines, article) ◄┘
 //!                                   └──── ui::draw(&App) ◄─┘
+//! [sync] ─► sync ◄─HTTP (Fever)─► aggregator: queued changes out; feeds, items, state in ─► Store
 //! article HTML ─► clean (blocks → features → scorer → keep/hide verdicts → text lines) ─► article pane
 //! ```
 //!
@@ -27,21 +28,22 @@
 //! | [`feed::parse`] | bytes → normalised items: decoding, repairs (JSON Feed types too), item identity, search text; feed-rs under `clean::guard` | `model`, `text`, `clean::guard` |
 //! | [`feed::fulltext`] | an item's web page → its main content (dom_smoothie) | fetch, parse |
 //! | [`feed::poller`] | many feeds at once (bounded overall, at most two per host, parsing on as many threads as cores), backoff, Retry-After; fetch → parse → ready rows (`store::Rows`, built on the parse threads) → store, then full articles; a panicking task becomes its feed's error | fetch, parse, fulltext, store |
-//! | [`store`] | the only SQL: schema and its migration list (v2: zstd-compressed bodies, a contentless FTS5 index), the checks before anything is written (`store::open`), WAL, upserts of ready rows that keep read/starred, retention, FTS5 search with filters before the limit, batched writes; an untitled feed named by its address as shown | `model`, `text` |
+//! | [`store`] | the only SQL: schema and its migration list (v2: zstd-compressed bodies, a contentless FTS5 index; v3: the aggregator's feeds and the queue of changes for it, written in the transaction of the change), the checks before anything is written (`store::open`), WAL, upserts of ready rows that keep read/starred, retention, FTS5 search with filters before the limit, batched writes; an untitled feed named by its address as shown | `model`, `text` |
 //! | [`clean`] | article → blocks (one tokenizer pass, no DOM; `blocks::splitter`, `blocks::elements`) → features (`features::ids`, `features::lexicon`) → learned scorer → keep/hide verdicts → text; the scorer (`assets/appeal-model.tsv`), word vectors (`assets/word-vectors.bin`) and rules (`assets/rules.toml`, signals to the scorer) compiled in; the user's rules override; long articles on rayon's two threads; `guard`, the panic isolation for third-party parsers, the extractor and html2text | `text` |
 //! | `train-appeals` (`src/bin/`) | trains the scorer from `../shared/corpus/appeals*` and writes its asset byte for byte; leave-one-publisher-out figures | `clean::learn` |
+//! | [`sync`] | two-way sync with the reader's aggregator (the Fever API, [`sync::fever`]): the account and its password (command, environment or file; never printed), replaying the queue of read/star changes, the server's feeds and new items into the same cache, the server's state laid over items with no change waiting; a failure keeps the cache and the queue as they were | store, text, `feed::fetch` (error text) |
 //! | [`opml`] | OPML subscription lists in and out, exact tags in `tidings:tags` | `text` |
 //! | [`app`] | the reader's state, split by what it is about — [`app::list`], [`app::sources`], [`app::article`], [`app::overlay`], [`app::status`] — with [`app::layout`] (geometry for `update` and `draw` alike) and the action table ([`app::ACTIONS`]: names, help, default keys); `App::update(event) -> Vec<Command>` dispatches; pure | model, clean, text |
 //! | [`keymap`] | key events → `Action`, from [`app::ACTIONS`] and `[keys]`; the help rows; pure | app |
 //! | [`ui`] | `draw(frame, &App)`; reads only, lays out from the frame it draws | app, text |
-//! | [`runtime`] | the event loop (`Session::run`, generic over the ratatui backend; suspend/resume through `Effects`), the headline loader thread, background refresh and full-text fetches; `runtime::terminal`: raw mode, alternate screen, signals, the input thread | everything above but `commands` |
+//! | [`runtime`] | the event loop (`Session::run`, generic over the ratatui backend; suspend/resume through `Effects`), the headline loader thread, background refresh (with a sync when `[sync]` is set) and full-text fetches; `runtime::terminal`: raw mode, alternate screen, signals, the input thread | everything above but `commands` |
 //! | [`commands`] | what each command line does (`refresh`, `inspect`, `clean`, `import`, `export`, `--demo`) and the `Setup` they share | everything above |
 //!
 //! Dependencies point one way: `commands` → `runtime` → `app`/`ui`/`store`/`feed` →
 //! `clean` → `text`; `keymap` reads `app`'s table, `app` never reads `keymap`.
 //!
-//! Rules of the house: `update` and `draw` never do I/O; only `store` speaks SQL and only
-//! `feed::fetch` speaks HTTP; everything from a feed passes [`text::sanitize`] before it
+//! Rules of the house: `update` and `draw` never do I/O; only `store` speaks SQL; HTTP is
+//! spoken by `feed::fetch` (feeds, pages) and `sync` (the aggregator's API) only; everything from a feed passes [`text::sanitize`] before it
 //! reaches a terminal; logs go to a file, never to the screen the reader owns; no `unsafe`
 //! (`[lints]` forbids it).
 
@@ -56,5 +58,6 @@ pub mod model;
 pub mod opml;
 pub mod runtime;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod ui;

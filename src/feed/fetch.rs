@@ -235,7 +235,7 @@ impl Fetcher {
 }
 
 /// The error and its causes on one line, without the repeated URL reqwest puts first.
-fn chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut parts = vec![e.to_string()];
     let mut source = e.source();
     while let Some(s) = source {
@@ -252,7 +252,7 @@ fn chain(e: &dyn std::error::Error) -> String {
 /// The longest wait a `Retry-After` can impose: six hours, the poller's longest backoff.
 pub const MAX_RETRY_AFTER_SECS: u64 = 6 * 3600;
 
-fn retry_after(headers: &HeaderMap) -> Option<u64> {
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<u64> {
     let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
     let secs = match value.parse::<u64>() {
         Ok(secs) => secs,

@@ -195,6 +195,37 @@ pub fn translate(app: &App, keymap: &Keymap, event: CtEvent) -> Option<Event> {
     }
 }
 
+/// Syncs with the aggregator on its own connection and says in one line how it went: for
+/// the status line, and for `tidings sync` and `refresh`. The flag says whether it worked.
+pub fn sync_line(
+    cache: &std::path::Path,
+    config: &Config,
+    account: &crate::sync::Account,
+) -> (String, bool) {
+    let outcome = Store::open(cache).map(|mut store| {
+        let result = crate::sync::sync(&mut store, account, &sync_options(config));
+        (result, store.queue_len().unwrap_or(0))
+    });
+    match outcome {
+        Ok((Ok(report), waiting)) => (crate::sync::describe(&report, waiting), true),
+        Ok((Err(e), waiting)) => (
+            format!("sync failed: {e}; {waiting} changes wait for the server"),
+            false,
+        ),
+        Err(e) => (format!("sync failed: {e}"), false),
+    }
+}
+
+pub fn sync_options(config: &Config) -> crate::sync::SyncOptions {
+    crate::sync::SyncOptions {
+        connect_timeout: Duration::from_secs(config.connect_timeout_secs),
+        timeout: Duration::from_secs(config.timeout_secs),
+        max_body_bytes: config.max_body_bytes,
+        user_agent: config.user_agent.clone(),
+        concurrency: config.concurrency,
+    }
+}
+
 /// Side effects the loop cannot do itself (they need the real terminal or a process).
 pub trait Effects {
     fn open_url(&mut self, url: &str) -> Result<()>;

@@ -7,6 +7,8 @@ use super::*;
 struct TerminalEffects {
     config: Config,
     cache: std::path::PathBuf,
+    /// The aggregator, password resolved before the reader took the terminal.
+    account: Option<crate::sync::Account>,
 }
 
 impl Effects for TerminalEffects {
@@ -80,6 +82,8 @@ impl Effects for TerminalEffects {
     fn refresh(&mut self, only: Option<Vec<FeedId>>, tx: Sender<Msg>) {
         let config = self.config.clone();
         let cache = self.cache.clone();
+        // A full refresh (at start and with `R`) syncs too; a refresh of chosen feeds does not.
+        let account = self.account.clone().filter(|_| only.is_none());
         std::thread::spawn(move || {
             let send = |e: Event| {
                 let _ = tx.send(Msg::App(e));
@@ -122,14 +126,23 @@ impl Effects for TerminalEffects {
                 )?;
                 Ok(summary)
             })();
+            let synced = account.as_ref().map(|a| {
+                let (line, _) = super::sync_line(&cache, &config, a);
+                tracing::info!("{line}");
+                line
+            });
+            let with_sync = |s: String| match &synced {
+                Some(line) => format!("{s} · {line}"),
+                None => s,
+            };
             match result {
                 Ok(summary) => send(Event::RefreshFinished {
-                    summary: summary.to_string(),
+                    summary: with_sync(summary.to_string()),
                 }),
                 Err(e) => {
                     tracing::error!("refresh: {e:#}");
                     send(Event::RefreshFinished {
-                        summary: format!("refresh failed: {e:#}"),
+                        summary: with_sync(format!("refresh failed: {e:#}")),
                     });
                 }
             }
@@ -161,7 +174,12 @@ fn enter_terminal() -> Result<()> {
 }
 
 /// Opens the reader in the real terminal.
-pub fn run_terminal(store: Store, config: &Config, cache: &std::path::Path) -> Result<()> {
+pub fn run_terminal(
+    store: Store,
+    config: &Config,
+    cache: &std::path::Path,
+    account: Option<crate::sync::Account>,
+) -> Result<()> {
     let keymap = Keymap::new(&config.keys);
     let size = ratatui::crossterm::terminal::size().unwrap_or((80, 24));
     let mut app = load_app(&store, config, &keymap, size)?;
@@ -224,6 +242,7 @@ pub fn run_terminal(store: Store, config: &Config, cache: &std::path::Path) -> R
         let mut effects = TerminalEffects {
             config: config.clone(),
             cache: cache.to_path_buf(),
+            account,
         };
         let loader = Loader::spawn(cache.to_path_buf(), tx.clone());
         // The first frame showed the newest page; now the whole list.

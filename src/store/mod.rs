@@ -11,9 +11,11 @@ use crate::model::{Article, Feed, FeedId, FullText, Headline, ItemId, Timestamp}
 
 mod open;
 mod rows;
+mod sync;
 use open::MIGRATIONS;
 pub use rows::Rows;
 use rows::{unpack, Packer};
+pub use sync::{Field, QueuedChange, RemoteFeed};
 
 /// Schema version this build writes. A cache from a newer tidings is refused, never rewritten.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -107,7 +109,8 @@ impl Store {
     /// tags, and hides (never deletes) feeds that left the config so their state survives.
     pub fn sync_feeds(&mut self, feeds: &[(String, Option<String>, Vec<String>)]) -> Result<()> {
         let tx = self.conn.transaction()?;
-        tx.execute("UPDATE feeds SET active = 0", [])?;
+        // The aggregator's feeds are not the config's to hide.
+        tx.execute("UPDATE feeds SET active = 0 WHERE remote IS NULL", [])?;
         {
             let mut upsert = tx.prepare_cached(
                 "INSERT INTO feeds (url, title, tags, active) VALUES (?1, coalesce(?2, ''), ?3, 1)
@@ -359,23 +362,34 @@ impl Store {
         Ok(())
     }
 
+    /// Marks items read or unread. For items of the aggregator's feeds the change is queued
+    /// for the server in the same transaction, so a crash cannot lose one without the other.
     pub fn set_read(&self, ids: &[ItemId], read: bool) -> Result<()> {
         let tx = self.conn.unchecked_transaction()?;
         {
-            let mut stmt = tx.prepare_cached("UPDATE items SET read = ?2 WHERE id = ?1")?;
+            let mut stmt =
+                tx.prepare_cached("UPDATE items SET read = ?2 WHERE id = ?1 AND read != ?2")?;
             for id in ids {
-                stmt.execute(params![id.0, read])?;
+                if stmt.execute(params![id.0, read])? > 0 {
+                    sync::enqueue(&tx, *id, "read", read)?;
+                }
             }
         }
         tx.commit()?;
         Ok(())
     }
 
+    /// Stars or unstars an item, queueing the change for the server like `set_read`.
     pub fn set_starred(&self, id: ItemId, starred: bool) -> Result<()> {
-        self.conn.execute(
-            "UPDATE items SET starred = ?2 WHERE id = ?1",
+        let tx = self.conn.unchecked_transaction()?;
+        if tx.execute(
+            "UPDATE items SET starred = ?2 WHERE id = ?1 AND starred != ?2",
             params![id.0, starred],
-        )?;
+        )? > 0
+        {
+            sync::enqueue(&tx, id, "starred", starred)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 

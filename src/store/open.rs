@@ -11,7 +11,7 @@ use super::{Result, Store, StoreError, SCHEMA_VERSION};
 
 /// The schema's history: entry `i` takes a cache from `user_version` i to i + 1, in one
 /// transaction with the rest. Append; never edit an entry that has shipped.
-pub(super) const MIGRATIONS: &[&str] = &[SCHEMA, CONTENTLESS_SEARCH];
+pub(super) const MIGRATIONS: &[&str] = &[SCHEMA, CONTENTLESS_SEARCH, SYNC];
 
 const SCHEMA: &str = "
 CREATE TABLE feeds (
@@ -71,6 +71,21 @@ CREATE VIRTUAL TABLE search_v2 USING fts5 (title, body, content = '', contentles
 INSERT INTO search_v2 (rowid, title, body) SELECT rowid, title, body FROM search;
 DROP TABLE search;
 ALTER TABLE search_v2 RENAME TO search;
+";
+
+/// Version 3: feeds that come from the reader's aggregator (`remote`: the account's kind
+/// and the server's feed id; the config never deactivates them), and the read/star changes
+/// made here that the server has not been told of yet, in the order they were made.
+const SYNC: &str = "
+ALTER TABLE feeds ADD COLUMN remote TEXT;
+CREATE UNIQUE INDEX feeds_remote ON feeds (remote) WHERE remote IS NOT NULL;
+CREATE TABLE sync_queue (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    field TEXT NOT NULL CHECK (field IN ('read', 'starred')),
+    value INTEGER NOT NULL,
+    at INTEGER NOT NULL
+);
 ";
 
 fn file_kind(meta: &std::fs::Metadata) -> &'static str {

@@ -2,6 +2,7 @@
 //! GET, gzip, redirects, errors, stalls, trickles, huge bodies) and a log of requests.
 #![allow(dead_code)]
 
+pub mod fever;
 pub mod tmux;
 
 /// Whether a test's outside requirement (`../shared`, tmux, python3) is here. Without it the

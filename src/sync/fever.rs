@@ -1,0 +1,470 @@
+//! The Fever API, as FreshRSS, Miniflux, TT-RSS (plugin), yarr and coldsweat serve it:
+//! every call is a POST to `URL?api&COMMAND` whose form carries `api_key`, the MD5 of
+//! `username:password`; every answer is JSON with `auth` (1 when the key was taken).
+//!
+//! Servers differ in small ways this client allows for: ids and flags as numbers or as
+//! strings, `feeds_groups` only beside `groups` or beside both, items in any order.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use futures_util::stream::{self, StreamExt};
+use md5::{Digest, Md5};
+use serde_json::Value;
+
+use super::{id_list, key, Account, SyncError, SyncOptions, SyncReport};
+use crate::model::{FeedId, ParsedItem};
+use crate::store::{Field, QueuedChange, RemoteFeed, Rows, Store};
+
+/// Items per `with_ids` request: the most the API gives at once.
+const BATCH: usize = 50;
+
+struct Fever {
+    client: reqwest::Client,
+    endpoint: String,
+    api_key: String,
+    server: String,
+    username: String,
+    max_body_bytes: u64,
+    timeout_secs: u64,
+}
+
+pub(super) async fn sync(
+    store: &mut Store,
+    account: &Account,
+    o: &SyncOptions,
+) -> Result<SyncReport, SyncError> {
+    let api = Fever::new(account, o)?;
+    let name = account.name();
+    let mut report = SyncReport::default();
+    // Logs in (Fever has no session: the key travels with every call) before anything else.
+    api.call("", &[]).await?;
+
+    let queued = store.queued_changes(&name)?;
+    report.sent = api.replay(store, &queued).await?;
+
+    let groups = api.call("groups", &[]).await?;
+    let feeds = api.call("feeds", &[]).await?;
+    let remote = remote_feeds(&groups, &feeds).map_err(|d| api.protocol(d))?;
+    let feed_ids = store.set_remote_feeds(&name, &remote)?;
+    report.feeds = remote.len();
+
+    // New items: everything above the highest id seen. The first sync skips history and
+    // takes what is unread or starred (below), then continues from the highest id.
+    let since_key = key(account, "since");
+    let since: Option<u64> = store.setting(&since_key)?.and_then(|v| v.parse().ok());
+    let mut highest = since.unwrap_or(0);
+    if let Some(mut from) = since {
+        loop {
+            let page = api.items(&format!("items&since_id={from}")).await?;
+            let top = page.iter().map(|i| i.0).max().unwrap_or(0);
+            report.new_items += write_items(store, &feed_ids, page)?;
+            if top <= from {
+                break;
+            }
+            from = top;
+            highest = top;
+            // Saved per page: an interrupted sync resumes where it stopped.
+            store.set_setting(&since_key, &from.to_string())?;
+        }
+    }
+
+    let unread_answer = api.call("unread_item_ids", &[]).await?;
+    let unread = id_list(str_field(&unread_answer, "unread_item_ids"));
+    let saved_answer = api.call("saved_item_ids", &[]).await?;
+    let saved = id_list(str_field(&saved_answer, "saved_item_ids"));
+
+    // Unread or starred items the cache does not have: the first sync's whole content,
+    // and old items someone marked unread or starred elsewhere since.
+    let known = store.remote_item_ids(&name)?;
+    let missing: Vec<u64> = unread
+        .iter()
+        .chain(&saved)
+        .filter(|id| !known.contains(*id))
+        .filter_map(|id| id.parse().ok())
+        .collect::<BTreeSet<u64>>()
+        .into_iter()
+        .collect();
+    let batches: Vec<String> = missing
+        .chunks(BATCH)
+        .map(|c| {
+            let ids: Vec<String> = c.iter().map(u64::to_string).collect();
+            format!("items&with_ids={}", ids.join(","))
+        })
+        .collect();
+    let mut pages =
+        stream::iter(batches.iter().map(|q| api.items(q))).buffer_unordered(api_concurrency(o));
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        highest = highest.max(page.iter().map(|i| i.0).max().unwrap_or(0));
+        report.new_items += write_items(store, &feed_ids, page)?;
+    }
+    if since.is_none() {
+        let listed = unread
+            .iter()
+            .chain(&saved)
+            .filter_map(|i| i.parse::<u64>().ok());
+        highest = highest.max(listed.max().unwrap_or(0));
+    }
+    if highest > since.unwrap_or(0) {
+        store.set_setting(&since_key, &highest.to_string())?;
+    }
+
+    let (reads, stars) = store.apply_remote_state(&name, &unread, &saved)?;
+    report.read_changes = reads;
+    report.star_changes = stars;
+    Ok(report)
+}
+
+fn api_concurrency(o: &SyncOptions) -> usize {
+    o.concurrency.clamp(1, 8)
+}
+
+/// Stores a page of items under their feeds; items of feeds the server did not list are
+/// left out (they come with the feed at the next sync). Returns how many were new.
+fn write_items(
+    store: &mut Store,
+    feeds: &HashMap<String, FeedId>,
+    page: Vec<(u64, String, ParsedItem)>,
+) -> Result<usize, SyncError> {
+    let mut by_feed: HashMap<FeedId, Vec<ParsedItem>> = HashMap::new();
+    for (_, feed, item) in page {
+        if let Some(id) = feeds.get(&feed) {
+            by_feed.entry(*id).or_default().push(item);
+        }
+    }
+    let ready: Vec<(FeedId, Rows)> = by_feed
+        .into_iter()
+        .map(|(f, items)| (f, Rows::new(items)))
+        .collect();
+    Ok(store.batch(|s| {
+        let mut new = 0;
+        for (feed, rows) in &ready {
+            new += s.store_remote_items(*feed, rows)?.new;
+        }
+        Ok(new)
+    })?)
+}
+
+impl Fever {
+    fn new(account: &Account, o: &SyncOptions) -> Result<Fever, SyncError> {
+        let server = account.server();
+        let client = reqwest::Client::builder()
+            .user_agent(o.user_agent.clone())
+            .connect_timeout(o.connect_timeout)
+            .timeout(o.timeout)
+            // A redirect would turn the POST into a GET and drop the key: say where to.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| SyncError::Unreachable {
+                server: server.clone(),
+                reason: crate::feed::fetch::chain(&e),
+            })?;
+        let separator = if account.url.contains('?') { '&' } else { '?' };
+        let digest = Md5::digest(format!(
+            "{}:{}",
+            account.username,
+            account.password.expose()
+        ));
+        Ok(Fever {
+            client,
+            endpoint: format!("{}{separator}api", account.url),
+            api_key: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            server,
+            username: account.username.clone(),
+            max_body_bytes: o.max_body_bytes,
+            timeout_secs: o.timeout.as_secs(),
+        })
+    }
+
+    fn protocol(&self, detail: String) -> SyncError {
+        SyncError::Protocol {
+            server: self.server.clone(),
+            protocol: "Fever",
+            detail,
+        }
+    }
+
+    /// One API call: `command` is what follows `api&` in the query (`items&since_id=5`).
+    async fn call(&self, command: &str, form: &[(&str, &str)]) -> Result<Value, SyncError> {
+        let url = if command.is_empty() {
+            self.endpoint.clone()
+        } else {
+            format!("{}&{command}", self.endpoint)
+        };
+        let mut fields: Vec<(&str, &str)> = vec![("api_key", &self.api_key)];
+        fields.extend_from_slice(form);
+        // The server is named once, by the error: reqwest's own text would repeat the URL.
+        let unreachable = |e: reqwest::Error| SyncError::Unreachable {
+            server: self.server.clone(),
+            reason: if e.is_timeout() {
+                format!("timed out after {} s", self.timeout_secs)
+            } else {
+                crate::feed::fetch::chain(&e.without_url())
+            },
+        };
+        let mut response = self
+            .client
+            .post(&url)
+            .form(&fields)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = response.status().as_u16();
+        match status {
+            200..=299 => {}
+            401 | 403 => {
+                return Err(SyncError::Login {
+                    server: self.server.clone(),
+                    username: self.username.clone(),
+                })
+            }
+            429 | 503 if response.headers().contains_key("retry-after") || status == 429 => {
+                return Err(SyncError::RateLimited {
+                    server: self.server.clone(),
+                    secs: crate::feed::fetch::retry_after(response.headers()).unwrap_or(60),
+                })
+            }
+            300..=399 => {
+                let to = response
+                    .headers()
+                    .get("location")
+                    .and_then(|v| v.to_str().ok())
+                    .map(crate::text::display_url)
+                    .unwrap_or_default();
+                return Err(self.protocol(format!(
+                    "it redirects to {to}; set [sync] url to that address"
+                )));
+            }
+            _ => {
+                return Err(SyncError::Status {
+                    server: self.server.clone(),
+                    status,
+                })
+            }
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+            body.extend_from_slice(&chunk);
+            if body.len() as u64 > self.max_body_bytes {
+                return Err(self.protocol(format!(
+                    "an answer larger than {} bytes (max_body_bytes)",
+                    self.max_body_bytes
+                )));
+            }
+        }
+        let value: Value = serde_json::from_slice(&body).map_err(|e| {
+            self.protocol(format!("not JSON ({e}); is the url the Fever endpoint?"))
+        })?;
+        if number(value.get("auth")) != Some(1) {
+            return Err(SyncError::Login {
+                server: self.server.clone(),
+                username: self.username.clone(),
+            });
+        }
+        Ok(value)
+    }
+
+    /// A page of items: (id, feed id, item).
+    async fn items(&self, command: &str) -> Result<Vec<(u64, String, ParsedItem)>, SyncError> {
+        let answer = self.call(command, &[]).await?;
+        let Some(items) = answer.get("items") else {
+            return Ok(Vec::new());
+        };
+        let items = items
+            .as_array()
+            .ok_or_else(|| self.protocol("`items` is not a list".into()))?;
+        Ok(items.iter().filter_map(item).collect())
+    }
+
+    /// Sends queued changes, the last of each item and field only. Changes the server
+    /// took, or refused because it no longer has the item, leave the queue; the first
+    /// other failure stops the sync with the rest kept.
+    async fn replay(&self, store: &Store, queued: &[QueuedChange]) -> Result<usize, SyncError> {
+        let mut last: HashMap<(&str, Field), (bool, Vec<i64>)> = HashMap::new();
+        let mut order = Vec::new();
+        for c in queued {
+            let entry = last.entry((c.item.as_str(), c.field)).or_insert_with(|| {
+                order.push((c.item.as_str(), c.field));
+                (c.value, Vec::new())
+            });
+            entry.0 = c.value;
+            entry.1.push(c.seq);
+        }
+        let sends = order.iter().map(|k| {
+            let (value, seqs) = &last[k];
+            let (item, field) = *k;
+            let verdict = match (field, *value) {
+                (Field::Read, true) => "read",
+                (Field::Read, false) => "unread",
+                (Field::Starred, true) => "saved",
+                (Field::Starred, false) => "unsaved",
+            };
+            async move {
+                let r = self
+                    .call("mark", &[("mark", "item"), ("as", verdict), ("id", item)])
+                    .await;
+                (seqs, r)
+            }
+        });
+        let mut results = stream::iter(sends).buffer_unordered(8);
+        let (mut done, mut sent, mut failure) = (Vec::new(), 0, None);
+        while let Some((seqs, r)) = results.next().await {
+            match r {
+                Ok(_) => {
+                    sent += 1;
+                    done.extend_from_slice(seqs);
+                }
+                // The server no longer has the item: nothing left to tell it.
+                Err(SyncError::Status { status, .. }) if status == 404 || status == 400 => {
+                    done.extend_from_slice(seqs)
+                }
+                Err(e) => {
+                    failure.get_or_insert(e);
+                }
+            }
+        }
+        store.forget_changes(&done)?;
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(sent),
+        }
+    }
+}
+
+fn number(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        Value::Bool(b) => Some(i64::from(*b)),
+        _ => None,
+    }
+}
+
+fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn str_field<'a>(v: &'a Value, name: &str) -> &'a str {
+    v.get(name).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The server's feeds with the titles of their groups as tags.
+fn remote_feeds(groups: &Value, feeds: &Value) -> Result<Vec<RemoteFeed>, String> {
+    let titles: HashMap<String, String> = groups
+        .get("groups")
+        .and_then(Value::as_array)
+        .map(|g| {
+            g.iter()
+                .filter_map(|g| Some((text(g.get("id"))?, text(g.get("title"))?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut tags: HashMap<String, Vec<String>> = HashMap::new();
+    let memberships = feeds
+        .get("feeds_groups")
+        .or_else(|| groups.get("feeds_groups"))
+        .and_then(Value::as_array);
+    for m in memberships.into_iter().flatten() {
+        let (Some(group), Some(ids)) = (text(m.get("group_id")), text(m.get("feed_ids"))) else {
+            continue;
+        };
+        if let Some(title) = titles.get(&group) {
+            for id in id_list(&ids) {
+                tags.entry(id).or_default().push(one_line(title));
+            }
+        }
+    }
+    let list = feeds
+        .get("feeds")
+        .and_then(Value::as_array)
+        .ok_or("no `feeds` list")?;
+    let mut seen = HashSet::new();
+    Ok(list
+        .iter()
+        .filter_map(|f| {
+            let id = text(f.get("id"))?;
+            seen.insert(id.clone()).then_some(())?;
+            let title = text(f.get("title"))
+                .map(|t| one_line(&t))
+                .filter(|t| !t.is_empty())
+                .or_else(|| text(f.get("url")).map(|u| crate::text::display_url(&u)))
+                .unwrap_or_else(|| format!("feed {id}"));
+            let mut t = tags.remove(&id).unwrap_or_default();
+            t.sort();
+            t.dedup();
+            Some(RemoteFeed { id, title, tags: t })
+        })
+        .collect())
+}
+
+fn one_line(s: &str) -> String {
+    let decoded = crate::text::decode(s, false);
+    crate::text::sanitize_line(&decoded)
+}
+
+/// One Fever item as the cache stores items; `None` when it has no id or feed.
+fn item(v: &Value) -> Option<(u64, String, ParsedItem)> {
+    let id = u64::try_from(number(v.get("id"))?).ok()?;
+    let feed = text(v.get("feed_id"))?;
+    let content = text(v.get("html")).unwrap_or_default();
+    let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    // Dates beyond a day ahead are the server's mistake: dated now, like the poller does.
+    let now = super::now();
+    let published = number(v.get("created_on_time"))
+        .filter(|t| *t > 0)
+        .map(|t| if t > now + 86_400 { now } else { t });
+    Some((
+        id,
+        feed,
+        ParsedItem {
+            key: id.to_string(),
+            title: one_line(&text(v.get("title")).unwrap_or_default()),
+            link: nonempty(text(v.get("url"))),
+            author: nonempty(text(v.get("author")).map(|a| one_line(&a))),
+            published,
+            text: crate::text::search_text(&content),
+            content,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_flags_may_be_numbers_or_strings() {
+        let v: Value = serde_json::from_str(
+            r#"{"id":"7","feed_id":3,"title":"A &amp; B\u001b[2J","html":"<p>x</p>","url":"","created_on_time":"1700000000"}"#,
+        )
+        .unwrap();
+        let (id, feed, item) = item(&v).unwrap();
+        assert_eq!((id, feed.as_str()), (7, "3"));
+        assert_eq!(
+            item.title, "A & B",
+            "entities decoded, the escape sequence gone"
+        );
+        assert_eq!(item.link, None);
+        assert_eq!(item.published, Some(1_700_000_000));
+    }
+
+    #[test]
+    fn feeds_carry_their_groups_as_tags() {
+        let groups: Value = serde_json::from_str(
+            r#"{"groups":[{"id":1,"title":"Tech"},{"id":2,"title":"News"}],
+                "feeds_groups":[{"group_id":1,"feed_ids":"10,11"},{"group_id":2,"feed_ids":"10"}]}"#,
+        )
+        .unwrap();
+        let feeds: Value = serde_json::from_str(
+            r#"{"feeds":[{"id":10,"title":"A","url":"http://a/"},{"id":11,"title":"","url":"http://u:p@b/"}]}"#,
+        )
+        .unwrap();
+        let list = remote_feeds(&groups, &feeds).unwrap();
+        assert_eq!(list[0].tags, vec!["News", "Tech"]);
+        assert_eq!(list[1].title, "http://***@b/");
+    }
+}

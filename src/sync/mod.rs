@@ -1,0 +1,290 @@
+//! Two-way sync with the reader's own aggregator. The server's feeds and items land in the
+//! same cache as the config's feeds (the appeal filter, search and `F` work on them alike);
+//! read/star changes made here are queued in the cache in the transaction that makes them
+//! (`store::Store::set_read`) and replayed, oldest first, at the next sync; the server's
+//! state is then laid over every item with no change waiting here.
+//!
+//! One sync: replay the queue → the server's feeds and groups → new items (only what is
+//! newer than the last sync; on the first, what is unread or starred) → items that became
+//! unread or starred on the server → the server's read/star state. A failure at any step
+//! leaves the cache as the steps before it left it, the queue included.
+//!
+//! Protocols: the Fever API ([`fever`]).
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use crate::config::{SyncConfig, SyncKind};
+use crate::store::{Store, StoreError};
+
+pub mod fever;
+
+/// A password held in memory only: never printed, logged or stored.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: String) -> Secret {
+        Secret(s)
+    }
+
+    fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// The aggregator account, its password resolved.
+#[derive(Clone)]
+pub struct Account {
+    pub kind: SyncKind,
+    pub url: String,
+    pub username: String,
+    pub password: Secret,
+}
+
+/// Credentials in the address are not printed either.
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("kind", &self.kind)
+            .field("url", &crate::text::display_url(&self.url))
+            .field("username", &self.username)
+            .field("password", &self.password)
+            .finish()
+    }
+}
+
+impl Account {
+    /// The account's name in the cache and in messages: kind and address, no credentials.
+    pub fn name(&self) -> String {
+        format!(
+            "{} {}",
+            self.kind.as_str(),
+            crate::text::display_url(&self.url)
+        )
+    }
+
+    fn server(&self) -> String {
+        crate::text::display_url(&self.url)
+    }
+}
+
+/// Where the password comes from, in order: `password_command`, `TIDINGS_SYNC_PASSWORD`,
+/// `password` (the caller warns about that one when the config file is readable by others).
+pub fn password(config: &SyncConfig, env: Option<String>) -> Result<Secret, SyncError> {
+    if let Some(command) = &config.password_command {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| SyncError::Password(format!("cannot run password_command: {e}")))?;
+        if !out.status.success() {
+            return Err(SyncError::Password(format!(
+                "password_command failed ({})",
+                out.status
+            )));
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text.lines().next().unwrap_or("").to_string();
+        if line.is_empty() {
+            return Err(SyncError::Password(
+                "password_command printed no password".into(),
+            ));
+        }
+        return Ok(Secret(line));
+    }
+    if let Some(p) = env.filter(|p| !p.is_empty()) {
+        return Ok(Secret(p));
+    }
+    match &config.password {
+        Some(p) => Ok(Secret(p.clone())),
+        None => Err(SyncError::Password(
+            "no password: set password_command in [sync], or TIDINGS_SYNC_PASSWORD".into(),
+        )),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub max_body_bytes: u64,
+    pub user_agent: String,
+    /// Requests in flight at once (item batches, queued changes).
+    pub concurrency: usize,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncReport {
+    pub feeds: usize,
+    pub new_items: usize,
+    /// Queued changes the server took.
+    pub sent: usize,
+    /// Items whose read or starred state the server changed here.
+    pub read_changes: usize,
+    pub star_changes: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{server} refused the login of {username}: check the username and password (for FreshRSS, the API password)")]
+    Login { server: String, username: String },
+    #[error("cannot reach {server}: {reason}")]
+    Unreachable { server: String, reason: String },
+    #[error("{server} answered {status}")]
+    Status { server: String, status: u16 },
+    #[error("{server} asks to wait {secs} s before the next sync")]
+    RateLimited { server: String, secs: u64 },
+    #[error("{server} answered something that is not the {protocol} API: {detail}")]
+    Protocol {
+        server: String,
+        protocol: &'static str,
+        detail: String,
+    },
+    #[error("{0}")]
+    Password(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot start the sync: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// The longest a server's `Retry-After` can hold syncs back.
+const MAX_WAIT_SECS: u64 = 6 * 3600;
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Settings keys of an account's sync state.
+fn key(account: &Account, what: &str) -> String {
+    format!("sync {what} {}", account.name())
+}
+
+/// When the account last synced (Unix seconds), if ever.
+pub fn last_synced(store: &Store, account: &Account) -> Result<Option<i64>, StoreError> {
+    Ok(store
+        .setting(&key(account, "last"))?
+        .and_then(|v| v.parse().ok()))
+}
+
+/// Syncs the account into the store. Blocking; runs its own small runtime.
+pub fn sync(
+    store: &mut Store,
+    account: &Account,
+    options: &SyncOptions,
+) -> Result<SyncReport, SyncError> {
+    if let Some(until) = store
+        .setting(&key(account, "wait-until"))?
+        .and_then(|v| v.parse::<i64>().ok())
+    {
+        let left = until - now();
+        if left > 0 {
+            return Err(SyncError::RateLimited {
+                server: account.server(),
+                secs: left as u64,
+            });
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(SyncError::Runtime)?;
+    let result = match account.kind {
+        SyncKind::Fever => runtime.block_on(fever::sync(store, account, options)),
+        SyncKind::Greader => Err(SyncError::Protocol {
+            server: account.server(),
+            protocol: "Google Reader",
+            detail: "not built yet".into(),
+        }),
+    };
+    match &result {
+        Ok(_) => store.set_setting(&key(account, "last"), &now().to_string())?,
+        Err(SyncError::RateLimited { secs, .. }) => store.set_setting(
+            &key(account, "wait-until"),
+            &(now() + (*secs).min(MAX_WAIT_SECS) as i64).to_string(),
+        )?,
+        Err(_) => {}
+    }
+    result
+}
+
+/// One line on a sync that worked.
+pub fn describe(r: &SyncReport, waiting: usize) -> String {
+    let mut line = format!(
+        "synced: {} feeds, {} new items, {} changes sent",
+        r.feeds, r.new_items, r.sent
+    );
+    if r.read_changes + r.star_changes > 0 {
+        line.push_str(&format!(
+            ", {} read and {} starred changes from the server",
+            r.read_changes, r.star_changes
+        ));
+    }
+    if waiting > 0 {
+        line.push_str(&format!("; {waiting} changes wait for the server"));
+    }
+    line
+}
+
+/// Ids in a comma-separated list, as Fever and others send them.
+fn id_list(s: &str) -> HashSet<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_never_prints() {
+        let a = Account {
+            kind: SyncKind::Fever,
+            url: "https://me:pw@rss.example.net/api/fever.php".into(),
+            username: "me".into(),
+            password: Secret::new("hunter2hunter2".into()),
+        };
+        let shown = format!("{a:?} {}", a.name());
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains(":pw@"), "{shown}");
+    }
+
+    #[test]
+    fn the_password_comes_from_the_command_then_the_environment_then_the_file() {
+        let mut c = SyncConfig {
+            kind: SyncKind::Fever,
+            url: "https://x/".into(),
+            username: "u".into(),
+            password_command: Some("echo from-command; echo second-line".into()),
+            password: Some("from-file".into()),
+        };
+        assert_eq!(
+            password(&c, Some("env".into())).unwrap().expose(),
+            "from-command"
+        );
+        c.password_command = None;
+        assert_eq!(password(&c, Some("env".into())).unwrap().expose(), "env");
+        assert_eq!(password(&c, None).unwrap().expose(), "from-file");
+        c.password = None;
+        assert!(password(&c, None).is_err());
+        c.password_command = Some("exit 3".into());
+        let e = password(&c, None).unwrap_err().to_string();
+        assert!(e.contains("password_command failed"), "{e}");
+    }
+}

@@ -1,0 +1,313 @@
+//! A Fever API server on 127.0.0.1 for sync tests: the documented protocol (POST
+//! `?api&COMMAND`, `api_key` = md5 of `email:password` in the form, JSON answers with
+//! `auth`), 50 items per page, and the traffic recorded so tests can assert the wire.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub feed: u64,
+    pub title: String,
+    pub html: String,
+    pub created: i64,
+}
+
+#[derive(Debug, Default)]
+pub struct State {
+    pub api_key: String,
+    /// id → (title, group ids)
+    pub feeds: BTreeMap<u64, (String, Vec<u64>)>,
+    pub groups: BTreeMap<u64, String>,
+    pub items: BTreeMap<u64, Item>,
+    pub read: BTreeSet<u64>,
+    pub saved: BTreeSet<u64>,
+    /// Every request: the query string and the form fields.
+    pub log: Vec<(String, HashMap<String, String>)>,
+    /// Ids and flags sent as strings, as some servers do.
+    pub strings: bool,
+    /// Answer every request with this status and a Retry-After of 120 s.
+    pub status: Option<u16>,
+}
+
+pub struct Fever {
+    pub port: u16,
+    pub state: Arc<Mutex<State>>,
+}
+
+pub fn api_key(user: &str, password: &str) -> String {
+    use md5::{Digest, Md5};
+    Md5::digest(format!("{user}:{password}"))
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Fever {
+    pub fn start(user: &str, password: &str) -> Fever {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind 127.0.0.1");
+        let port = listener.local_addr().unwrap().port();
+        let state = Arc::new(Mutex::new(State {
+            api_key: api_key(user, password),
+            ..State::default()
+        }));
+        let s = state.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let s = s.clone();
+                thread::spawn(move || {
+                    let _ = serve(stream, &s);
+                });
+            }
+        });
+        Fever { port, state }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/api/fever.php", self.port)
+    }
+
+    pub fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap()
+    }
+
+    /// Adds `n` items to `feed` with the next free ids; returns their ids.
+    pub fn add_items(&self, feed: u64, n: usize) -> Vec<u64> {
+        let mut s = self.state();
+        let first = s.items.keys().next_back().map_or(1, |k| k + 1);
+        let ids: Vec<u64> = (first..first + n as u64).collect();
+        for &id in &ids {
+            let item = Item {
+                feed,
+                title: format!("Item {id}"),
+                html: format!("<p>Body of item {id}, a story about the harbour.</p>"),
+                created: 1_700_000_000 + id as i64,
+            };
+            s.items.insert(id, item);
+        }
+        ids
+    }
+
+    /// Query strings of the requests so far that asked for `command`.
+    pub fn calls(&self, command: &str) -> Vec<String> {
+        self.state()
+            .log
+            .iter()
+            .filter(|(q, f)| {
+                q.split('&').any(|p| p.split('=').next() == Some(command))
+                    || f.contains_key(command)
+            })
+            .map(|(q, _)| q.clone())
+            .collect()
+    }
+
+    /// The `mark` requests so far: (as, id).
+    pub fn marks(&self) -> Vec<(String, String)> {
+        self.state()
+            .log
+            .iter()
+            .filter(|(_, f)| f.get("mark").is_some_and(|m| m == "item"))
+            .map(|(_, f)| (f["as"].clone(), f["id"].clone()))
+            .collect()
+    }
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn pairs(s: &str) -> HashMap<String, String> {
+    s.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn serve(stream: std::net::TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let target = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let query = target.split_once('?').map_or("", |(_, q)| q).to_string();
+    let mut length = 0usize;
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h)? == 0 || h == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            if k.trim().eq_ignore_ascii_case("content-length") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
+    }
+    let mut body = vec![0u8; length];
+    reader.read_exact(&mut body)?;
+    let form = pairs(&String::from_utf8_lossy(&body));
+    let (status, answer) = answer(state, &query, form);
+    let mut out = stream;
+    let extra = if status == 200 {
+        String::new()
+    } else {
+        "Retry-After: 120\r\n".to_string()
+    };
+    write!(
+        out,
+        "HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n{answer}",
+        answer.len()
+    )?;
+    out.flush()
+}
+
+fn answer(state: &Mutex<State>, query: &str, form: HashMap<String, String>) -> (u16, String) {
+    use serde_json::{json, Value};
+    let mut s = state.lock().unwrap();
+    s.log.push((query.to_string(), form.clone()));
+    if let Some(code) = s.status {
+        return (code, String::new());
+    }
+    let args = pairs(query);
+    if !args.contains_key("api") {
+        return (400, String::new());
+    }
+    let mut out = json!({"api_version": 3, "auth": 0});
+    if form.get("api_key") != Some(&s.api_key) {
+        return (200, out.to_string());
+    }
+    out["auth"] = json!(1);
+    let strings = s.strings;
+    let id = |n: u64| -> Value {
+        if strings {
+            json!(n.to_string())
+        } else {
+            json!(n)
+        }
+    };
+    let feeds_groups = |s: &State| -> Value {
+        let mut by_group: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+        for (f, (_, groups)) in &s.feeds {
+            for g in groups {
+                by_group.entry(*g).or_default().push(f.to_string());
+            }
+        }
+        Value::Array(
+            by_group
+                .into_iter()
+                .map(|(g, f)| json!({"group_id": id(g), "feed_ids": f.join(",")}))
+                .collect(),
+        )
+    };
+    let render = |s: &State, ids: &mut dyn Iterator<Item = u64>| -> Value {
+        Value::Array(
+            ids.filter_map(|i| s.items.get(&i).map(|it| (i, it)))
+                .take(50)
+                .map(|(i, it)| {
+                    json!({
+                        "id": id(i), "feed_id": id(it.feed), "title": it.title,
+                        "author": "", "html": it.html, "url": format!("http://127.0.0.1/item/{i}"),
+                        "is_saved": id(u64::from(s.saved.contains(&i))),
+                        "is_read": id(u64::from(s.read.contains(&i))),
+                        "created_on_time": it.created,
+                    })
+                })
+                .collect(),
+        )
+    };
+    if args.contains_key("groups") {
+        out["groups"] = Value::Array(
+            s.groups
+                .iter()
+                .map(|(g, t)| json!({"id": id(*g), "title": t}))
+                .collect(),
+        );
+        out["feeds_groups"] = feeds_groups(&s);
+    }
+    if args.contains_key("feeds") {
+        out["feeds"] = Value::Array(
+            s.feeds
+                .iter()
+                .map(|(f, (t, _))| {
+                    json!({"id": id(*f), "favicon_id": id(*f), "title": t,
+                           "url": format!("http://127.0.0.1/feed/{f}"), "site_url": "",
+                           "is_spark": 0, "last_updated_on_time": 1_700_000_000})
+                })
+                .collect(),
+        );
+        out["feeds_groups"] = feeds_groups(&s);
+    }
+    if args.contains_key("items") {
+        out["total_items"] = json!(s.items.len());
+        out["items"] = if let Some(since) = args.get("since_id") {
+            let since: u64 = since.parse().unwrap_or(0);
+            render(&s, &mut s.items.keys().copied().filter(|i| *i > since))
+        } else if let Some(ids) = args.get("with_ids") {
+            let ids: Vec<u64> = ids.split(',').filter_map(|i| i.parse().ok()).collect();
+            render(&s, &mut ids.into_iter())
+        } else {
+            render(&s, &mut s.items.keys().rev().copied())
+        };
+    }
+    if args.contains_key("unread_item_ids") {
+        let unread: Vec<String> = s
+            .items
+            .keys()
+            .filter(|i| !s.read.contains(i))
+            .map(u64::to_string)
+            .collect();
+        out["unread_item_ids"] = json!(unread.join(","));
+    }
+    if args.contains_key("saved_item_ids") {
+        let saved: Vec<String> = s.saved.iter().map(u64::to_string).collect();
+        out["saved_item_ids"] = json!(saved.join(","));
+    }
+    if form.get("mark").map(String::as_str) == Some("item") {
+        let Some(item) = form.get("id").and_then(|i| i.parse::<u64>().ok()) else {
+            return (400, String::new());
+        };
+        if !s.items.contains_key(&item) {
+            return (404, String::new());
+        }
+        match form.get("as").map(String::as_str) {
+            Some("read") => {
+                s.read.insert(item);
+            }
+            Some("unread") => {
+                s.read.remove(&item);
+            }
+            Some("saved") => {
+                s.saved.insert(item);
+            }
+            Some("unsaved") => {
+                s.saved.remove(&item);
+            }
+            _ => return (400, String::new()),
+        }
+    }
+    (200, out.to_string())
+}

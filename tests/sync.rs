@@ -1,0 +1,404 @@
+//! Sync with an aggregator over the Fever API, against a Fever server on 127.0.0.1 that
+//! records what travels. The cache is a real SQLite file; `tidings sync` runs as a process
+//! where its exit status and output matter.
+
+mod support;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use support::fever::Fever;
+use tidings::config::SyncKind;
+use tidings::model::Headline;
+use tidings::store::{HeadlineFilter, Store};
+use tidings::sync::{self, Account, Secret, SyncError, SyncOptions};
+
+const USER: &str = "reader@example.org";
+const PASSWORD: &str = "correct horse battery";
+
+fn account(url: &str, password: &str) -> Account {
+    Account {
+        kind: SyncKind::Fever,
+        url: url.to_string(),
+        username: USER.to_string(),
+        password: Secret::new(password.to_string()),
+    }
+}
+
+fn options() -> SyncOptions {
+    SyncOptions {
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(5),
+        max_body_bytes: 16 << 20,
+        user_agent: "tidings-test".into(),
+        concurrency: 8,
+    }
+}
+
+/// A server with two feeds in two groups and `n` items in the first feed.
+fn server(n: usize) -> Fever {
+    let f = Fever::start(USER, PASSWORD);
+    {
+        let mut s = f.state();
+        s.groups.insert(1, "Tech".into());
+        s.groups.insert(2, "World".into());
+        s.feeds.insert(10, ("Harbour Gazette".into(), vec![1, 2]));
+        s.feeds.insert(11, ("Valley Post".into(), vec![2]));
+    }
+    f.add_items(10, n);
+    f
+}
+
+fn open(dir: &tempfile::TempDir) -> Store {
+    Store::open(&dir.path().join("cache.sqlite")).unwrap()
+}
+
+fn all(store: &Store) -> Vec<Headline> {
+    store.headlines(&HeadlineFilter::default()).unwrap()
+}
+
+fn by_title<'a>(list: &'a [Headline], title: &str) -> &'a Headline {
+    list.iter()
+        .find(|h| h.title == title)
+        .unwrap_or_else(|| panic!("{title} not in the cache"))
+}
+
+#[test]
+fn the_first_sync_brings_the_servers_feeds_unread_and_starred_items_into_the_cache() {
+    let f = server(30);
+    {
+        let mut s = f.state();
+        s.read.extend(1..=20); // 21..=30 unread
+        s.saved.insert(5); // read but starred
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let report = sync::sync(&mut store, &account(&f.url(), PASSWORD), &options()).unwrap();
+    assert_eq!(report.feeds, 2);
+    assert_eq!(report.new_items, 11, "10 unread and 1 starred: {report:?}");
+
+    let feeds = store.feeds().unwrap();
+    let gazette = feeds.iter().find(|f| f.title == "Harbour Gazette").unwrap();
+    assert_eq!(gazette.tags, vec!["Tech", "World"]);
+    assert_eq!(gazette.unread, 10);
+    let list = all(&store);
+    assert_eq!(list.len(), 11);
+    let starred = by_title(&list, "Item 5");
+    assert!(starred.starred && starred.read);
+    assert!(!by_title(&list, "Item 30").read);
+    // The article reads offline from the cache like any other.
+    let article = store
+        .article(by_title(&list, "Item 30").id)
+        .unwrap()
+        .unwrap();
+    assert!(article.content.contains("Body of item 30"), "{article:?}");
+    // History the reader has read is not downloaded on the first sync.
+    assert!(f.calls("since_id").is_empty(), "{:?}", f.calls("items"));
+}
+
+#[test]
+fn a_later_sync_asks_only_for_what_is_newer_and_pages_through_it() {
+    let f = server(5);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let a = account(&f.url(), PASSWORD);
+    sync::sync(&mut store, &a, &options()).unwrap();
+    let before = f.state().log.len();
+
+    f.add_items(11, 120); // ids 6..=125: three pages of 50, 50 and 20
+    let report = sync::sync(&mut store, &a, &options()).unwrap();
+    assert_eq!(report.new_items, 120);
+    let pages: Vec<String> = f.state().log[before..]
+        .iter()
+        .filter(|(q, _)| q.contains("since_id"))
+        .map(|(q, _)| q.clone())
+        .collect();
+    assert_eq!(
+        pages,
+        vec![
+            "api&items&since_id=5",
+            "api&items&since_id=55",
+            "api&items&since_id=105",
+            "api&items&since_id=125"
+        ]
+    );
+    // Nothing known travels again.
+    assert_eq!(
+        f.calls("with_ids").len(),
+        1,
+        "the first sync's only: {:?}",
+        f.calls("with_ids")
+    );
+    assert_eq!(all(&store).len(), 125);
+
+    let before = f.state().log.len();
+    let report = sync::sync(&mut store, &a, &options()).unwrap();
+    assert_eq!(report.new_items, 0);
+    let items_calls = f.state().log[before..]
+        .iter()
+        .filter(|(q, _)| q.contains("items&"))
+        .count();
+    assert_eq!(items_calls, 1, "one empty page, nothing else");
+}
+
+#[test]
+fn read_and_star_changes_made_here_reach_the_server_in_the_order_made_and_the_last_wins() {
+    let f = server(3);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let a = account(&f.url(), PASSWORD);
+    sync::sync(&mut store, &a, &options()).unwrap();
+    let list = all(&store);
+    let (one, two) = (by_title(&list, "Item 1").id, by_title(&list, "Item 2").id);
+
+    store.set_read(&[one], true).unwrap();
+    store.set_starred(two, true).unwrap();
+    store.set_read(&[two], true).unwrap();
+    store.set_read(&[two], false).unwrap(); // changed my mind: unread wins
+    assert_eq!(store.queue_len().unwrap(), 4);
+    // Meanwhile someone marks item 2 read on another device.
+    f.state().read.insert(2);
+
+    let report = sync::sync(&mut store, &a, &options()).unwrap();
+    assert_eq!(report.sent, 3, "{report:?}");
+    let mut marks = f.marks();
+    marks.sort();
+    assert_eq!(
+        marks,
+        vec![
+            ("read".to_string(), "1".to_string()),
+            ("saved".to_string(), "2".to_string()),
+            ("unread".to_string(), "2".to_string()),
+        ]
+    );
+    assert_eq!(store.queue_len().unwrap(), 0);
+    let s = f.state();
+    assert!(s.read.contains(&1) && !s.read.contains(&2) && s.saved.contains(&2));
+    drop(s);
+    let list = all(&store);
+    assert!(by_title(&list, "Item 1").read);
+    assert!(!by_title(&list, "Item 2").read && by_title(&list, "Item 2").starred);
+}
+
+#[test]
+fn changes_the_server_made_elsewhere_show_here_unless_a_change_here_is_still_waiting() {
+    let f = server(4);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let a = account(&f.url(), PASSWORD);
+    sync::sync(&mut store, &a, &options()).unwrap();
+    {
+        let mut s = f.state();
+        s.read.insert(1);
+        s.saved.insert(3);
+    }
+    let report = sync::sync(&mut store, &a, &options()).unwrap();
+    assert_eq!((report.read_changes, report.star_changes), (1, 1));
+    let list = all(&store);
+    assert!(by_title(&list, "Item 1").read);
+    assert!(by_title(&list, "Item 3").starred);
+
+    // The server is down while the reader stars item 4: the change waits, and the
+    // server's (older) state does not undo it when the server is back.
+    let down = account("http://127.0.0.1:9/api/fever.php", PASSWORD);
+    let item4 = by_title(&list, "Item 4").id;
+    store.set_starred(item4, true).unwrap();
+    let e = sync::sync(&mut store, &down, &options()).unwrap_err();
+    assert!(matches!(e, SyncError::Unreachable { .. }), "{e}");
+    assert_eq!(store.queue_len().unwrap(), 1);
+    sync::sync(&mut store, &a, &options()).unwrap();
+    assert!(f.state().saved.contains(&4));
+    assert!(by_title(&all(&store), "Item 4").starred);
+}
+
+#[test]
+fn a_server_that_is_down_leaves_the_cache_and_the_queue_as_they_were() {
+    let f = server(3);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    sync::sync(&mut store, &account(&f.url(), PASSWORD), &options()).unwrap();
+    let id = by_title(&all(&store), "Item 2").id;
+    store.set_read(&[id], true).unwrap();
+    drop(f); // the listener thread lives on; use an address nobody serves instead
+    let dead = account("http://127.0.0.1:9/fever/", PASSWORD);
+    let e = sync::sync(&mut store, &dead, &options()).unwrap_err();
+    let message = e.to_string();
+    assert!(
+        message.contains("cannot reach http://127.0.0.1:9/fever/: "),
+        "{message}"
+    );
+    assert_eq!(message.matches("127.0.0.1:9").count(), 1, "{message}");
+    assert_eq!(store.queue_len().unwrap(), 1);
+    assert_eq!(all(&store).len(), 3);
+    assert!(by_title(&all(&store), "Item 2").read);
+}
+
+#[test]
+fn a_refused_login_names_the_server_and_never_the_password() {
+    let f = server(1);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let e = sync::sync(&mut store, &account(&f.url(), "wrong password"), &options()).unwrap_err();
+    let message = e.to_string();
+    assert!(matches!(e, SyncError::Login { .. }), "{message}");
+    assert!(
+        message.contains(&format!("127.0.0.1:{}", f.port)),
+        "{message}"
+    );
+    assert!(!message.contains("wrong password"), "{message}");
+    assert!(all(&store).is_empty());
+}
+
+#[test]
+fn a_feed_removed_on_the_server_leaves_the_reader_but_its_starred_items_stay() {
+    let f = server(2);
+    f.add_items(11, 2); // items 3 and 4 in the Valley Post
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let a = account(&f.url(), PASSWORD);
+    sync::sync(&mut store, &a, &options()).unwrap();
+    let star = by_title(&all(&store), "Item 3").id;
+    store.set_starred(star, true).unwrap();
+    sync::sync(&mut store, &a, &options()).unwrap();
+
+    f.state().feeds.remove(&11);
+    sync::sync(&mut store, &a, &options()).unwrap();
+    let titles: Vec<String> = store
+        .feeds()
+        .unwrap()
+        .into_iter()
+        .map(|f| f.title)
+        .collect();
+    assert_eq!(titles, vec!["Harbour Gazette"]);
+    assert!(
+        store.article(star).unwrap().is_some(),
+        "the starred item is kept"
+    );
+}
+
+#[test]
+fn ten_thousand_unread_items_arrive_in_batches_of_fifty() {
+    let f = server(10_000);
+    f.state().strings = true; // ids as strings, as some servers send them
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let report = sync::sync(&mut store, &account(&f.url(), PASSWORD), &options()).unwrap();
+    assert_eq!(report.new_items, 10_000);
+    assert_eq!(f.calls("with_ids").len(), 200);
+    assert_eq!(store.item_count().unwrap(), 10_000);
+    let ids: HashSet<u64> = f
+        .calls("with_ids")
+        .iter()
+        .flat_map(|q| {
+            q.split("with_ids=")
+                .nth(1)
+                .unwrap_or("")
+                .split(',')
+                .map(|i| i.parse::<u64>().unwrap())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(ids.len(), 10_000, "each id asked for once");
+}
+
+#[test]
+fn a_server_asking_to_wait_is_not_asked_again_before_the_time_is_up() {
+    let f = server(1);
+    f.state().status = Some(429);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let a = account(&f.url(), PASSWORD);
+    let e = sync::sync(&mut store, &a, &options()).unwrap_err();
+    assert!(matches!(e, SyncError::RateLimited { secs: 120, .. }), "{e}");
+    let asked = f.state().log.len();
+    f.state().status = None;
+    let e = sync::sync(&mut store, &a, &options()).unwrap_err();
+    assert!(matches!(e, SyncError::RateLimited { .. }), "{e}");
+    assert_eq!(
+        f.state().log.len(),
+        asked,
+        "no request before the wait is over"
+    );
+}
+
+#[test]
+fn synced_items_and_the_configs_own_feeds_live_side_by_side() {
+    let f = server(2);
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("local.xml");
+    std::fs::write(&feed, support::rss("Local", "loc", 3)).unwrap();
+    let config = support::config(&[feed.display().to_string()]);
+    let mut store = support::store(&dir, &config);
+    sync::sync(&mut store, &account(&f.url(), PASSWORD), &options()).unwrap();
+    tidings::feed::poller::refresh(
+        &mut store,
+        &config,
+        &tidings::feed::poller::Selection::default(),
+        |_| {},
+    )
+    .unwrap();
+    // The config's feed list is applied again (as at every start): the server's feeds stay.
+    let again: Vec<_> = config
+        .feeds
+        .iter()
+        .map(|f| (f.url.clone(), f.title.clone(), f.tags.clone()))
+        .collect();
+    store.sync_feeds(&again).unwrap();
+    assert_eq!(store.feeds().unwrap().len(), 3);
+    assert_eq!(all(&store).len(), 5);
+    // Reading a local item queues nothing for the server.
+    let local = by_title(&all(&store), "Local item 0").id;
+    store.set_read(&[local], true).unwrap();
+    assert_eq!(store.queue_len().unwrap(), 0);
+    // Search finds synced items.
+    let found = store.search("harbour", &HeadlineFilter::default()).unwrap();
+    assert_eq!(found.len(), 2);
+}
+
+#[test]
+fn tidings_sync_exits_0_then_1_when_the_server_is_gone_and_never_prints_the_password() {
+    let f = server(2);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let write = |url: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "[sync]\nkind = \"fever\"\nurl = \"{url}\"\nusername = \"{USER}\"\npassword_command = \"echo '{PASSWORD}'\"\n"
+            ),
+        )
+        .unwrap();
+    };
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tidings"))
+            .arg("--config")
+            .arg(&config)
+            .arg("--cache")
+            .arg(dir.path().join("cache.sqlite"))
+            .arg("sync")
+            .env("HOME", dir.path())
+            .env("XDG_STATE_HOME", dir.path())
+            .output()
+            .unwrap()
+    };
+    write(&f.url());
+    let out = run();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("synced: 2 feeds, 2 new items"), "{text}");
+    assert!(!text.contains(PASSWORD), "{text}");
+
+    write("http://127.0.0.1:9/fever/");
+    let out = run();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("sync failed: cannot reach http://127.0.0.1:9/fever/"),
+        "{text}"
+    );
+    assert!(!text.contains(PASSWORD), "{text}");
+    let log = std::fs::read_to_string(dir.path().join("tidings/tidings.log")).unwrap_or_default();
+    assert!(!log.contains(PASSWORD));
+}
