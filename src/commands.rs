@@ -283,6 +283,10 @@ fn account(setup: &Setup) -> Result<Option<crate::sync::Account>> {
         url: sync.url.clone(),
         username: sync.username.clone(),
         password,
+        app: sync
+            .app_id
+            .clone()
+            .zip(sync.app_key.clone().map(crate::sync::Secret::new)),
     }))
 }
 

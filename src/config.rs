@@ -73,6 +73,9 @@ pub struct SyncConfig {
     pub password_command: Option<String>,
     /// Accepted, with a warning when others may read the config file.
     pub password: Option<String>,
+    /// Inoreader's application id and key (Preferences → Developer), sent with every request.
+    pub app_id: Option<String>,
+    pub app_key: Option<String>,
 }
 
 /// Never prints the password.
@@ -84,6 +87,8 @@ impl std::fmt::Debug for SyncConfig {
             .field("username", &self.username)
             .field("password_command", &self.password_command.is_some())
             .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("app_id", &self.app_id)
+            .field("app_key", &self.app_key.as_ref().map(|_| "***"))
             .finish()
     }
 }
@@ -284,11 +289,14 @@ impl Config {
             if sync.username.trim().is_empty() {
                 return fail("username", "the [sync] username is empty".into());
             }
-            if sync.kind == SyncKind::Greader {
+            if sync.app_id.is_some() != sync.app_key.is_some() {
                 return fail(
-                    "kind",
-                    "`greader` is not built yet; use `fever` (FreshRSS and Miniflux serve both)"
-                        .into(),
+                    if sync.app_id.is_some() {
+                        "app_id"
+                    } else {
+                        "app_key"
+                    },
+                    "app_id and app_key go together (Inoreader gives both)".into(),
                 );
             }
         }
@@ -532,7 +540,7 @@ mod tests {
     }
 
     #[test]
-    fn a_sync_table_parses_and_a_kind_not_built_yet_is_refused_at_its_line() {
+    fn a_sync_table_parses_and_a_bad_one_is_refused_at_its_line() {
         let c = parse(
             "[sync]\nkind = \"fever\"\nurl = \"https://r.example/api/fever.php\"\nusername = \"me\"\npassword = \"s3cret\"\n",
         )
@@ -543,11 +551,17 @@ mod tests {
             !format!("{c:?}").contains("s3cret"),
             "Debug hides the password"
         );
+        let e = parse(
+            "[sync]\nkind = \"greader\"\nurl = \"https://r.example/\"\nusername = \"me\"\napp_id = \"1\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains(":5:") && e.contains("go together"), "{e}");
         let e =
-            parse("[sync]\nkind = \"greader\"\nurl = \"https://r.example/\"\nusername = \"me\"\n")
+            parse("[sync]\nkind = \"newsblur\"\nurl = \"https://r.example/\"\nusername = \"me\"\n")
                 .unwrap_err()
                 .to_string();
-        assert!(e.contains(":2:") && e.contains("not built yet"), "{e}");
+        assert!(e.contains(":2:") && e.contains("kind"), "{e}");
         let e = parse("[sync]\nkind = \"fever\"\nurl = \"ftp://r.example/\"\nusername = \"me\"\n")
             .unwrap_err()
             .to_string();

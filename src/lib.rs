@@ -10,7 +10,7 @@
 //! keys/mouse ─► keymap ─Action─► App::update ─Commands─► runtime ◄──┘          │
 //!                                   ▲                      │ (headlines, article) ◄┘
 //!                                   └──── ui::draw(&App) ◄─┘
-//! [sync] ─► sync ◄─HTTP (Fever)─► aggregator: queued changes out; feeds, items, state in ─► Store
+//! [sync] ─► sync ◄─HTTP (Google Reader, Fever)─► aggregator: queued changes out; feeds, items, state in ─► Store
 //! article HTML ─► clean (blocks → features → scorer → keep/hide verdicts → text lines) ─► article pane
 //! ```
 //!
@@ -31,7 +31,7 @@
 //! | [`store`] | the only SQL: schema and its migration list (v2: zstd-compressed bodies, a contentless FTS5 index; v3: the aggregator's feeds and the queue of changes for it, written in the transaction of the change), the checks before anything is written (`store::open`), WAL, upserts of ready rows that keep read/starred, retention, FTS5 search with filters before the limit, batched writes; an untitled feed named by its address as shown | `model`, `text` |
 //! | [`clean`] | article → blocks (one tokenizer pass, no DOM; `blocks::splitter`, `blocks::elements`) → features (`features::ids`, `features::lexicon`) → learned scorer → keep/hide verdicts → text; the scorer (`assets/appeal-model.tsv`), word vectors (`assets/word-vectors.bin`) and rules (`assets/rules.toml`, signals to the scorer) compiled in; the user's rules override; long articles on rayon's two threads; `guard`, the panic isolation for third-party parsers, the extractor and html2text | `text` |
 //! | `train-appeals` (`src/bin/`) | trains the scorer from `../shared/corpus/appeals*` and writes its asset byte for byte; leave-one-publisher-out figures | `clean::learn` |
-//! | [`sync`] | two-way sync with the reader's aggregator (the Fever API, [`sync::fever`]): the account and its password (command, environment or file; never printed), replaying the queue of read/star changes, the server's feeds and new items into the same cache, the server's state laid over items with no change waiting; a failure keeps the cache and the queue as they were | store, text, `feed::fetch` (error text) |
+//! | [`sync`] | two-way sync with the reader's aggregator (the Google Reader API, [`sync::greader`]; the Fever API, [`sync::fever`]): the account and its password (command, environment or file; never printed), replaying the queue of read/star changes, the server's feeds and new items into the same cache, the server's state laid over items with no change waiting; a failure keeps the cache and the queue as they were | store, text, `feed::fetch` (error text) |
 //! | [`opml`] | OPML subscription lists in and out, exact tags in `tidings:tags` | `text` |
 //! | [`app`] | the reader's state, split by what it is about — [`app::list`], [`app::sources`], [`app::article`], [`app::overlay`], [`app::status`] — with [`app::layout`] (geometry for `update` and `draw` alike) and the action table ([`app::ACTIONS`]: names, help, default keys); `App::update(event) -> Vec<Command>` dispatches; pure | model, clean, text |
 //! | [`keymap`] | key events → `Action`, from [`app::ACTIONS`] and `[keys]`; the help rows; pure | app |

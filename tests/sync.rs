@@ -22,6 +22,7 @@ fn account(url: &str, password: &str) -> Account {
         url: url.to_string(),
         username: USER.to_string(),
         password: Secret::new(password.to_string()),
+        app: None,
     }
 }
 

@@ -280,20 +280,9 @@ impl Fever {
     /// took, or refused because it no longer has the item, leave the queue; the first
     /// other failure stops the sync with the rest kept.
     async fn replay(&self, store: &Store, queued: &[QueuedChange]) -> Result<usize, SyncError> {
-        let mut last: HashMap<(&str, Field), (bool, Vec<i64>)> = HashMap::new();
-        let mut order = Vec::new();
-        for c in queued {
-            let entry = last.entry((c.item.as_str(), c.field)).or_insert_with(|| {
-                order.push((c.item.as_str(), c.field));
-                (c.value, Vec::new())
-            });
-            entry.0 = c.value;
-            entry.1.push(c.seq);
-        }
-        let sends = order.iter().map(|k| {
-            let (value, seqs) = &last[k];
-            let (item, field) = *k;
-            let verdict = match (field, *value) {
+        let changes = super::latest(queued);
+        let sends = changes.iter().map(|c| {
+            let verdict = match (c.field, c.value) {
                 (Field::Read, true) => "read",
                 (Field::Read, false) => "unread",
                 (Field::Starred, true) => "saved",
@@ -301,9 +290,9 @@ impl Fever {
             };
             async move {
                 let r = self
-                    .call("mark", &[("mark", "item"), ("as", verdict), ("id", item)])
+                    .call("mark", &[("mark", "item"), ("as", verdict), ("id", c.item)])
                     .await;
-                (seqs, r)
+                (&c.seqs, r)
             }
         });
         let mut results = stream::iter(sends).buffer_unordered(8);

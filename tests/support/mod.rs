@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fever;
+pub mod greader;
 pub mod tmux;
 
 /// Whether a test's outside requirement (`../shared`, tmux, python3) is here. Without it the
