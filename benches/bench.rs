@@ -548,74 +548,105 @@ fn main() {
     );
 }
 
-/// `tidings sync` against a Fever server on 127.0.0.1 holding 10,000 unread items of
-/// 1–4 KB in 20 feeds: the first sync into an empty cache, then one with nothing new.
+/// `tidings sync` against a Fever and a Google Reader server on 127.0.0.1, each holding
+/// 10,000 unread items of 1–4 KB in 20 feeds: the first sync into an empty cache, then one
+/// with nothing new.
 fn sync_rows(runs: usize, rows: &mut Vec<Row>) {
     const USER: &str = "bench@example.org";
     const PASSWORD: &str = "bench password";
-    let server = support::fever::Fever::start(USER, PASSWORD);
     let mut rng = Rng(11);
+    let bodies: Vec<String> = (0..10_000).map(|_| body(&mut rng)).collect();
+    let fever = support::fever::Fever::start(USER, PASSWORD);
     {
-        let mut s = server.state();
+        let mut s = fever.state();
         for f in 0..20u64 {
             s.feeds.insert(f + 1, (format!("Bench feed {f}"), vec![]));
         }
-        for id in 1..=10_000u64 {
+        for (i, html) in bodies.iter().enumerate() {
+            let id = i as u64 + 1;
             let item = support::fever::Item {
                 feed: 1 + id % 20,
                 title: format!("Bench item {id}"),
-                html: body(&mut rng),
+                html: html.clone(),
                 created: 1_700_000_000 + id as i64,
             };
             s.items.insert(id, item);
         }
     }
-    let bin = env!("CARGO_BIN_EXE_tidings");
-    let (mut first, mut again, mut first_mb, mut again_mb) = (vec![], vec![], 0f64, 0f64);
-    for _ in 0..runs {
-        let dir = tempfile::tempdir().unwrap();
-        let config = dir.path().join("config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[sync]\nkind = \"fever\"\nurl = \"{}\"\nusername = \"{USER}\"\n",
-                server.url()
-            ),
-        )
-        .unwrap();
-        let cmd = || {
-            let mut c = Command::new(bin);
-            c.arg("--config")
-                .arg(&config)
-                .arg("--cache")
-                .arg(dir.path().join("cache.sqlite"))
-                .arg("sync")
-                .env("TIDINGS_SYNC_PASSWORD", PASSWORD)
-                .env("XDG_STATE_HOME", dir.path());
-            c
-        };
-        let (t, mb) = measure(&mut cmd());
-        first.push(t.as_secs_f64());
-        first_mb = first_mb.max(mb);
-        let (t, mb) = measure(&mut cmd());
-        again.push(t.as_secs_f64());
-        again_mb = again_mb.max(mb);
-        let items = tidings::store::Store::open(&dir.path().join("cache.sqlite"))
-            .unwrap()
-            .item_count()
-            .unwrap();
-        assert_eq!(items, 10_000, "the first sync stored every unread item");
+    let greader = support::greader::GReader::start(USER, PASSWORD);
+    {
+        let mut s = greader.state();
+        for f in 0..20u64 {
+            s.feeds
+                .insert(format!("feed/{f}"), (format!("Bench feed {f}"), vec![]));
+        }
+        for (i, html) in bodies.iter().enumerate() {
+            let id = i as u64 + 1;
+            let item = support::greader::Item {
+                feed: format!("feed/{}", id % 20),
+                title: format!("Bench item {id}"),
+                html: html.clone(),
+                published: 1_700_000_000 + id as i64,
+                crawled: 1_700_000_000,
+            };
+            s.items.insert(id, item);
+        }
     }
-    rows.push(Row {
-        workload: "first sync, Fever, 10,000 unread items in 200 batches".into(),
-        tidings: format!("{:.2} s, {first_mb:.0} MiB", median(first)),
-        newsboat: String::new(),
-    });
-    rows.push(Row {
-        workload: "incremental sync, nothing new".into(),
-        tidings: format!("{:.3} s, {again_mb:.0} MiB", median(again)),
-        newsboat: String::new(),
-    });
+    for (kind, url, label) in [
+        ("fever", fever.url(), "Fever, 200 requests of 50"),
+        (
+            "greader",
+            greader.url(),
+            "Google Reader, 40 requests of 250",
+        ),
+    ] {
+        let bin = env!("CARGO_BIN_EXE_tidings");
+        let (mut first, mut again, mut first_mb, mut again_mb) = (vec![], vec![], 0f64, 0f64);
+        for _ in 0..runs {
+            let dir = tempfile::tempdir().unwrap();
+            let config = dir.path().join("config.toml");
+            std::fs::write(
+                &config,
+                format!("[sync]\nkind = \"{kind}\"\nurl = \"{url}\"\nusername = \"{USER}\"\n"),
+            )
+            .unwrap();
+            let cmd = || {
+                let mut c = Command::new(bin);
+                c.arg("--config")
+                    .arg(&config)
+                    .arg("--cache")
+                    .arg(dir.path().join("cache.sqlite"))
+                    .arg("sync")
+                    .env("TIDINGS_SYNC_PASSWORD", PASSWORD)
+                    .env("XDG_STATE_HOME", dir.path());
+                c
+            };
+            let (t, mb) = measure(&mut cmd());
+            first.push(t.as_secs_f64());
+            first_mb = first_mb.max(mb);
+            let (t, mb) = measure(&mut cmd());
+            again.push(t.as_secs_f64());
+            again_mb = again_mb.max(mb);
+            let items = tidings::store::Store::open(&dir.path().join("cache.sqlite"))
+                .unwrap()
+                .item_count()
+                .unwrap();
+            assert_eq!(
+                items, 10_000,
+                "{kind}: the first sync stored every unread item"
+            );
+        }
+        rows.push(Row {
+            workload: format!("first sync, 10,000 unread items ({label})"),
+            tidings: format!("{:.2} s, {first_mb:.0} MiB", median(first)),
+            newsboat: String::new(),
+        });
+        rows.push(Row {
+            workload: format!("  incremental sync, nothing new ({kind})"),
+            tidings: format!("{:.3} s, {again_mb:.0} MiB", median(again)),
+            newsboat: String::new(),
+        });
+    }
 }
 
 fn refresh_and_reader_rows(runs: usize, quick: bool, newsboat: bool, rows: &mut Vec<Row>) {

@@ -135,3 +135,83 @@ fn sigterm_and_sighup_restore_the_terminal() {
         assert_shell_works(&session);
     }
 }
+
+#[test]
+fn a_star_given_in_the_reader_survives_kill_9_and_reaches_the_server_at_the_next_sync() {
+    let server = support::fever::Fever::start("me@example.org", "sync password 1");
+    {
+        let mut s = server.state();
+        s.feeds.insert(1, ("Harbour Gazette".into(), vec![]));
+    }
+    server.add_items(1, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[sync]\nkind = \"fever\"\nurl = \"{}\"\nusername = \"me@example.org\"\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    let cache = dir.path().join("cache.sqlite");
+    let name = format!("tidings-e2e-kill9-{}", std::process::id());
+    let shell = [
+        "env",
+        "-i",
+        "PATH=/usr/bin:/bin",
+        "TERM=xterm-256color",
+        "PS1=E2E-PROMPT$ ",
+        "sh",
+    ];
+    let session = Session::start(&name, 100, 30, &shell);
+    session.wait_for("the shell prompt", |s| s.contains("E2E-PROMPT$"));
+    let command = format!(
+        "TIDINGS_SYNC_PASSWORD='sync password 1' XDG_STATE_HOME={dir} {bin} --config {config} --cache {cache}",
+        dir = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_tidings"),
+        config = config.display(),
+        cache = cache.display(),
+    );
+    session.keys(&[&command, "Enter"]);
+    // The reader synced at start: the server's items are listed.
+    session.wait_for("the synced items", |s| {
+        s.contains("Item 3") && s.contains("synced")
+    });
+    session.keys(&["s"]);
+    session.wait_for("the star", |s| s.contains("★"));
+    let pid = reader_pid(&session);
+    assert!(Command::new("kill")
+        .args(["-KILL", &pid])
+        .status()
+        .unwrap()
+        .success());
+    // Nothing restores the terminal after kill -9: wait for the process to be gone.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reader outlived kill -9"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+
+    let mut store = tidings::store::Store::open(&cache).unwrap();
+    assert_eq!(store.queue_len().unwrap(), 1, "the star waits in the cache");
+    assert!(server.state().saved.is_empty());
+    let account = tidings::sync::Account {
+        kind: tidings::config::SyncKind::Fever,
+        url: server.url(),
+        username: "me@example.org".into(),
+        password: tidings::sync::Secret::new("sync password 1".into()),
+        app: None,
+    };
+    let options = tidings::runtime::sync_options(&tidings::config::Config::default());
+    tidings::sync::sync(&mut store, &account, &options).unwrap();
+    assert_eq!(
+        server.state().saved.iter().copied().collect::<Vec<_>>(),
+        vec![3],
+        "the newest item, starred in the reader"
+    );
+    assert_eq!(store.queue_len().unwrap(), 0);
+}

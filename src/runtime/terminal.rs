@@ -131,8 +131,9 @@ impl Effects for TerminalEffects {
                 tracing::info!("{line}");
                 line
             });
+            let at = chrono::Local::now().format("%H:%M");
             let with_sync = |s: String| match &synced {
-                Some(line) => format!("{s} · {line}"),
+                Some(line) => format!("{s} · {at} {line}"),
                 None => s,
             };
             match result {
@@ -244,6 +245,7 @@ pub fn run_terminal(
             cache: cache.to_path_buf(),
             account,
         };
+        let effects_sync = effects.account.is_some();
         let loader = Loader::spawn(cache.to_path_buf(), tx.clone());
         // The first frame showed the newest page; now the whole list.
         loader.request(app.query());
@@ -256,7 +258,9 @@ pub fn run_terminal(
             tx,
             rx,
         };
-        if config.refresh_on_start && !config.feeds.is_empty() {
+        // With only an aggregator configured, the start refresh is its sync.
+        let anything = !config.feeds.is_empty() || effects_sync;
+        if config.refresh_on_start && anything {
             session.handle(Event::Action(crate::app::Action::RefreshAll));
         }
         session.run(&mut terminal, &signals)
