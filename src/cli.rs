@@ -38,6 +38,9 @@ pub enum Command {
     /// Sync new items and read/starred state with the aggregator in [sync] (for cron:
     /// exit 1 when the server could not be synced, 2 for a bad config or cache)
     Sync,
+    /// Change subscriptions on the [sync] server (Google Reader API), then sync
+    #[command(subcommand)]
+    Remote(RemoteCommand),
     /// Parse feeds the way refresh would and print what tidings sees
     Inspect {
         /// Local paths or http(s) URLs
@@ -75,4 +78,25 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         width: Option<usize>,
     },
+}
+
+/// Subscription changes on the aggregator. FEED is a feed's title as the reader shows it,
+/// or the server's id of it (`feed/…`).
+#[derive(Debug, Clone, Subcommand)]
+pub enum RemoteCommand {
+    /// Subscribe to a feed
+    Add {
+        url: String,
+        #[arg(long)]
+        title: Option<String>,
+        /// A label (folder, category) to file it under
+        #[arg(long)]
+        tag: Option<String>,
+    },
+    /// Unsubscribe from a feed
+    Remove { feed: String },
+    /// Give a feed another title
+    Rename { feed: String, title: String },
+    /// File a feed under another label, instead of its current ones
+    Move { feed: String, tag: String },
 }

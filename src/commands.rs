@@ -8,11 +8,12 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 
 use crate::clean::{self, Cleaner, Verdict};
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, RemoteCommand};
 use crate::config::{Config, ConfigError, FeedConfig, Paths};
 use crate::feed::fetch::{Fetched, Fetcher, Validators};
 use crate::feed::{parse, poller};
 use crate::store::{Store, StoreError};
+use crate::sync::SubscriptionEdit;
 
 /// True when the error is only that whoever read our output stopped reading
 /// (`tidings export | head -1`): the output ends quietly, like other Unix tools.
@@ -217,17 +218,37 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Sync) => {
             let setup = setup(&cli, true)?;
             init_logging(&setup.paths.log);
-            let Some(account) = account(&setup)? else {
-                bail!(ConfigError::Invalid {
-                    path: setup.paths.config.clone(),
-                    line: 1,
-                    column: 1,
-                    message: "no [sync] table: add one to sync (see config.example.toml)".into(),
-                });
-            };
+            let account = required_account(&setup)?;
             // Opening makes the config's feeds current and migrates an old cache.
             drop(open_store(&setup)?);
             sync_now(&setup, &account)
+        }
+        Some(Command::Remote(what)) => {
+            let setup = setup(&cli, true)?;
+            init_logging(&setup.paths.log);
+            let account = required_account(&setup)?;
+            let mut store = open_store(&setup)?;
+            let edit = match what.clone() {
+                RemoteCommand::Add { url, title, tag } => SubscriptionEdit::Add { url, title, tag },
+                RemoteCommand::Remove { feed } => SubscriptionEdit::Remove { feed },
+                RemoteCommand::Rename { feed, title } => SubscriptionEdit::Rename { feed, title },
+                RemoteCommand::Move { feed, tag } => SubscriptionEdit::Move { feed, tag },
+            };
+            let options = crate::runtime::sync_options(&setup.config);
+            match crate::sync::edit_subscription(&mut store, &account, &options, &edit) {
+                Ok(report) => {
+                    let waiting = store.queue_len()?;
+                    let line = crate::sync::describe(&report, waiting);
+                    tracing::info!("{edit:?}: {line}");
+                    let _ = writeln!(std::io::stdout(), "done; {line}");
+                    Ok(0)
+                }
+                Err(e) => {
+                    tracing::warn!("{edit:?}: {e}");
+                    let _ = writeln!(std::io::stdout(), "not done: {e}");
+                    Ok(1)
+                }
+            }
         }
         None => {
             let mut setup = setup(&cli, true)?;
@@ -288,6 +309,20 @@ fn account(setup: &Setup) -> Result<Option<crate::sync::Account>> {
             .clone()
             .zip(sync.app_key.clone().map(crate::sync::Secret::new)),
     }))
+}
+
+/// The `[sync]` account, or the config error that there is none.
+fn required_account(setup: &Setup) -> Result<crate::sync::Account> {
+    match account(setup)? {
+        Some(a) => Ok(a),
+        None => Err(ConfigError::Invalid {
+            path: setup.paths.config.clone(),
+            line: 1,
+            column: 1,
+            message: "no [sync] table: add one to sync (see config.example.toml)".into(),
+        }
+        .into()),
+    }
 }
 
 /// `tidings sync` (and the end of `refresh`): one line on stdout; 1 when the server could

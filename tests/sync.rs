@@ -403,3 +403,20 @@ fn tidings_sync_exits_0_then_1_when_the_server_is_gone_and_never_prints_the_pass
     let log = std::fs::read_to_string(dir.path().join("tidings/tidings.log")).unwrap_or_default();
     assert!(!log.contains(PASSWORD));
 }
+
+#[test]
+fn the_fever_api_cannot_change_subscriptions_and_says_where_to_do_it() {
+    let f = server(1);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let edit = sync::SubscriptionEdit::Add {
+        url: "https://news.example/feed.xml".into(),
+        title: None,
+        tag: None,
+    };
+    let e = sync::edit_subscription(&mut store, &account(&f.url(), PASSWORD), &options(), &edit)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("web interface"), "{e}");
+    assert!(f.state().log.is_empty(), "nothing was sent");
+}

@@ -275,3 +275,85 @@ fn a_feed_removed_on_the_server_leaves_the_reader() {
         .collect();
     assert_eq!(titles, vec!["Valley Post"]);
 }
+
+#[test]
+fn tidings_remote_subscribes_renames_moves_and_unsubscribes_on_the_server() {
+    let g = server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[sync]\nkind = \"greader\"\nurl = \"{}\"\nusername = \"{USER}\"\n",
+            g.url()
+        ),
+    )
+    .unwrap();
+    let cache = dir.path().join("cache.sqlite");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tidings"))
+            .arg("--config")
+            .arg(&config)
+            .arg("--cache")
+            .arg(&cache)
+            .args(args)
+            .env("TIDINGS_SYNC_PASSWORD", PASSWORD)
+            .env("XDG_STATE_HOME", dir.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.code(), text)
+    };
+    let (code, text) = run(&[
+        "remote",
+        "add",
+        "https://news.example/feed.xml",
+        "--title",
+        "Coast News",
+        "--tag",
+        "News",
+    ]);
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(
+        g.state().feeds.get("feed/https://news.example/feed.xml"),
+        Some(&("Coast News".to_string(), vec!["News".to_string()]))
+    );
+    let titles = || -> Vec<String> {
+        let mut t: Vec<String> = Store::open(&cache)
+            .unwrap()
+            .feeds()
+            .unwrap()
+            .into_iter()
+            .map(|f| f.title)
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(titles(), vec!["Coast News", "Ridge Weekly", "Valley Post"]);
+
+    let (code, text) = run(&["remote", "rename", "coast news", "Coast Daily"]);
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = run(&["remote", "move", "Coast Daily", "Local"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(
+        g.state().feeds.get("feed/https://news.example/feed.xml"),
+        Some(&("Coast Daily".to_string(), vec!["Local".to_string()]))
+    );
+    let (code, text) = run(&["remote", "remove", "Ridge Weekly"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(titles(), vec!["Coast Daily", "Valley Post"]);
+
+    let (code, text) = run(&["remote", "remove", "No Such Feed"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("no feed of") && text.contains("No Such Feed"),
+        "{text}"
+    );
+    for r in g.requests("/reader/api/0/subscription/edit") {
+        assert!(
+            r.form.contains(&("T".into(), "write-token-1".into())),
+            "{r:?}"
+        );
+    }
+}

@@ -118,6 +118,33 @@ impl Store {
         Ok(counts)
     }
 
+    /// An account's feed by its title (without case) or its server id: (server id, tags).
+    pub fn remote_feed(&self, account: &str, name: &str) -> Result<Option<(String, Vec<String>)>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT f.remote, f.title, f.tags FROM feeds f WHERE {OF_ACCOUNT} AND f.active = 1"
+        ))?;
+        let rows = stmt.query_map([account], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let prefix = format!("{account}#");
+        for row in rows {
+            let (remote, title, tags) = row?;
+            let id = remote.strip_prefix(&prefix).unwrap_or(&remote).to_string();
+            if id == name || title.to_lowercase() == name.to_lowercase() {
+                let tags = tags
+                    .split('\n')
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string);
+                return Ok(Some((id, tags.collect())));
+            }
+        }
+        Ok(None)
+    }
+
     /// The server ids of the account's items in the cache.
     pub fn remote_item_ids(&self, account: &str) -> Result<HashSet<String>> {
         let mut stmt = self.conn.prepare_cached(&format!(

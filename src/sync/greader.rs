@@ -93,6 +93,52 @@ pub(super) async fn sync(
     Ok(report)
 }
 
+/// `subscription/edit`: subscribe, unsubscribe, rename, or move between labels. `feed`
+/// is the server's id of the feed and its current labels, for all but a subscribe.
+pub(super) async fn edit_subscription(
+    account: &Account,
+    o: &SyncOptions,
+    edit: &super::SubscriptionEdit,
+    feed: Option<(String, Vec<String>)>,
+) -> Result<(), SyncError> {
+    use super::SubscriptionEdit as E;
+    let api = GReader::new(account, o)?;
+    api.login().await?;
+    let label = |l: &str| format!("user/-/label/{l}");
+    let (id, labels) = feed.unwrap_or_default();
+    let mut form: Vec<(&str, String)> = Vec::new();
+    match edit {
+        E::Add { url, title, tag } => {
+            form.push(("ac", "subscribe".into()));
+            form.push(("s", format!("feed/{url}")));
+            if let Some(t) = title {
+                form.push(("t", t.clone()));
+            }
+            if let Some(t) = tag {
+                form.push(("a", label(t)));
+            }
+        }
+        E::Remove { .. } => {
+            form.push(("ac", "unsubscribe".into()));
+            form.push(("s", id));
+        }
+        E::Rename { title, .. } => {
+            form.push(("ac", "edit".into()));
+            form.push(("s", id));
+            form.push(("t", title.clone()));
+        }
+        E::Move { tag, .. } => {
+            form.push(("ac", "edit".into()));
+            form.push(("s", id));
+            for old in labels.iter().filter(|l| *l != tag) {
+                form.push(("r", label(old)));
+            }
+            form.push(("a", label(tag)));
+        }
+    }
+    api.edit("subscription/edit", &form).await
+}
+
 fn write_items(
     store: &mut Store,
     feeds: &HashMap<String, FeedId>,

@@ -154,6 +154,16 @@ pub enum SyncError {
         protocol: &'static str,
         detail: String,
     },
+    #[error("{server} speaks the {protocol} API, which cannot {what}; do it in the server's web interface")]
+    Unsupported {
+        server: String,
+        protocol: &'static str,
+        what: &'static str,
+    },
+    #[error(
+        "no feed of {server} is called {name:?} (give its title as the reader shows it, or its id)"
+    )]
+    NoSuchFeed { server: String, name: String },
     #[error("{0}")]
     Password(String),
     #[error(transparent)]
@@ -219,6 +229,64 @@ pub fn sync(
         Err(_) => {}
     }
     result
+}
+
+/// A change of the subscriptions on the server.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubscriptionEdit {
+    Add {
+        url: String,
+        title: Option<String>,
+        tag: Option<String>,
+    },
+    Remove {
+        feed: String,
+    },
+    Rename {
+        feed: String,
+        title: String,
+    },
+    Move {
+        feed: String,
+        tag: String,
+    },
+}
+
+/// Changes a subscription on the server, then syncs so the cache shows the change.
+pub fn edit_subscription(
+    store: &mut Store,
+    account: &Account,
+    options: &SyncOptions,
+    edit: &SubscriptionEdit,
+) -> Result<SyncReport, SyncError> {
+    if account.kind == SyncKind::Fever {
+        return Err(SyncError::Unsupported {
+            server: account.server(),
+            protocol: "Fever",
+            what: "change subscriptions",
+        });
+    }
+    // A feed named by its title or id, as the cache knows the account's feeds.
+    let named = |name: &str| -> Result<(String, Vec<String>), SyncError> {
+        store
+            .remote_feed(&account.name(), name)?
+            .ok_or_else(|| SyncError::NoSuchFeed {
+                server: account.server(),
+                name: name.to_string(),
+            })
+    };
+    let resolved = match edit {
+        SubscriptionEdit::Add { .. } => None,
+        SubscriptionEdit::Remove { feed }
+        | SubscriptionEdit::Rename { feed, .. }
+        | SubscriptionEdit::Move { feed, .. } => Some(named(feed)?),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(SyncError::Runtime)?;
+    runtime.block_on(greader::edit_subscription(account, options, edit, resolved))?;
+    sync(store, account, options)
 }
 
 /// One line on a sync that worked.

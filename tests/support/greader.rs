@@ -338,6 +338,45 @@ fn answer(state: &Mutex<State>, r: Request) -> (u16, &'static str, String) {
             }
             (200, "text/plain", "OK".into())
         }
+        "/reader/api/0/subscription/edit" => {
+            if field("T").as_deref() != Some(WRITE_TOKEN) {
+                return (401, "text/plain", "Unauthorized".into());
+            }
+            let (Some(ac), Some(feed)) = (field("ac"), field("s")) else {
+                return (400, "text/plain", "ac and s".into());
+            };
+            let labels = |verb: &str| -> Vec<String> {
+                r.form
+                    .iter()
+                    .filter(|(k, _)| k == verb)
+                    .filter_map(|(_, v)| v.strip_prefix("user/-/label/").map(str::to_string))
+                    .collect()
+            };
+            match ac.as_str() {
+                "subscribe" => {
+                    let title = field("t").unwrap_or_else(|| feed.clone());
+                    s.feeds.insert(feed, (title, labels("a")));
+                }
+                "unsubscribe" => {
+                    if s.feeds.remove(&feed).is_none() {
+                        return (404, "text/plain", String::new());
+                    }
+                }
+                "edit" => {
+                    let Some(entry) = s.feeds.get_mut(&feed) else {
+                        return (404, "text/plain", String::new());
+                    };
+                    if let Some(t) = field("t") {
+                        entry.0 = t;
+                    }
+                    let gone = labels("r");
+                    entry.1.retain(|l| !gone.contains(l));
+                    entry.1.extend(labels("a"));
+                }
+                _ => return (400, "text/plain", "ac".into()),
+            }
+            (200, "text/plain", "OK".into())
+        }
         _ => (404, "text/plain", String::new()),
     }
 }
