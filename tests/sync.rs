@@ -420,3 +420,17 @@ fn the_fever_api_cannot_change_subscriptions_and_says_where_to_do_it() {
     assert!(e.contains("web interface"), "{e}");
     assert!(f.state().log.is_empty(), "nothing was sent");
 }
+
+#[test]
+fn a_tls_failure_is_named_as_one() {
+    // The Fever server speaks plain HTTP; asked for TLS, the handshake fails.
+    let f = server(1);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let https = f.url().replace("http://", "https://");
+    let e = sync::sync(&mut store, &account(&https, PASSWORD), &options())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("the TLS handshake failed"), "{e}");
+    assert_eq!(e.matches("127.0.0.1").count(), 1, "{e}");
+}

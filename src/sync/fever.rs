@@ -193,15 +193,7 @@ impl Fever {
         };
         let mut fields: Vec<(&str, &str)> = vec![("api_key", &self.api_key)];
         fields.extend_from_slice(form);
-        // The server is named once, by the error: reqwest's own text would repeat the URL.
-        let unreachable = |e: reqwest::Error| SyncError::Unreachable {
-            server: self.server.clone(),
-            reason: if e.is_timeout() {
-                format!("timed out after {} s", self.timeout_secs)
-            } else {
-                crate::feed::fetch::chain(&e.without_url())
-            },
-        };
+        let unreachable = |e| super::unreachable(&self.server, e, self.timeout_secs);
         let mut response = self
             .client
             .post(&url)

@@ -254,14 +254,7 @@ impl GReader {
         auth: Option<&str>,
     ) -> Result<(u16, Vec<u8>), SyncError> {
         let url = format!("{}/{path}", self.base);
-        let unreachable = |e: reqwest::Error| SyncError::Unreachable {
-            server: self.server.clone(),
-            reason: if e.is_timeout() {
-                format!("timed out after {} s", self.timeout_secs)
-            } else {
-                crate::feed::fetch::chain(&e.without_url())
-            },
-        };
+        let unreachable = |e| super::unreachable(&self.server, e, self.timeout_secs);
         let mut request = self.client.request(method, &url);
         if let Some((id, key)) = &self.app {
             request = request

@@ -172,6 +172,31 @@ pub enum SyncError {
     Runtime(std::io::Error),
 }
 
+/// Why a request got no answer, in words: timeouts, names that do not resolve and TLS
+/// failures named as such. The server is named once, by the error: reqwest's own text
+/// would repeat the URL.
+fn unreachable(server: &str, e: reqwest::Error, timeout_secs: u64) -> SyncError {
+    let timeout = e.is_timeout();
+    let text = crate::feed::fetch::chain(&e.without_url());
+    let lower = text.to_lowercase();
+    let reason = if timeout {
+        format!("timed out after {timeout_secs} s")
+    } else if lower.contains("dns error") || lower.contains("failed to lookup address") {
+        format!("its name does not resolve (DNS): {text}")
+    } else if ["tls", "certificate", "handshake", "corrupt message"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        format!("the TLS handshake failed: {text}")
+    } else {
+        text
+    };
+    SyncError::Unreachable {
+        server: server.to_string(),
+        reason,
+    }
+}
+
 /// The longest a server's `Retry-After` can hold syncs back.
 const MAX_WAIT_SECS: u64 = 6 * 3600;
 
