@@ -245,7 +245,7 @@ pub fn run_terminal(
             cache: cache.to_path_buf(),
             account,
         };
-        let effects_sync = effects.account.is_some();
+        let syncs = effects.account.is_some();
         let loader = Loader::spawn(cache.to_path_buf(), tx.clone());
         // The first frame showed the newest page; now the whole list.
         loader.request(app.query());
@@ -259,7 +259,7 @@ pub fn run_terminal(
             rx,
         };
         // With only an aggregator configured, the start refresh is its sync.
-        let anything = !config.feeds.is_empty() || effects_sync;
+        let anything = !config.feeds.is_empty() || syncs;
         if config.refresh_on_start && anything {
             session.handle(Event::Action(crate::app::Action::RefreshAll));
         }

@@ -371,7 +371,7 @@ impl Store {
                 tx.prepare_cached("UPDATE items SET read = ?2 WHERE id = ?1 AND read != ?2")?;
             for id in ids {
                 if stmt.execute(params![id.0, read])? > 0 {
-                    sync::enqueue(&tx, *id, "read", read)?;
+                    sync::enqueue(&tx, *id, Field::Read, read)?;
                 }
             }
         }
@@ -387,7 +387,7 @@ impl Store {
             params![id.0, starred],
         )? > 0
         {
-            sync::enqueue(&tx, id, "starred", starred)?;
+            sync::enqueue(&tx, id, Field::Starred, starred)?;
         }
         tx.commit()?;
         Ok(())

@@ -49,13 +49,13 @@ impl Field {
 
 /// Queues a change of an item for the server when the item is one of an aggregator's;
 /// items of the config's own feeds are left alone. Runs in the caller's transaction.
-pub(super) fn enqueue(tx: &Connection, item: ItemId, field: &str, value: bool) -> Result<()> {
+pub(super) fn enqueue(tx: &Connection, item: ItemId, field: Field, value: bool) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO sync_queue (item_id, field, value, at)
          SELECT i.id, ?2, ?3, ?4 FROM items i JOIN feeds f ON f.id = i.feed_id
          WHERE i.id = ?1 AND f.remote IS NOT NULL",
     )?
-    .execute(params![item.0, field, value, now()])?;
+    .execute(params![item.0, field.as_str(), value, now()])?;
     Ok(())
 }
 
@@ -69,7 +69,8 @@ const OF_ACCOUNT: &str = "substr(f.remote, 1, length(?1) + 1) = ?1 || '#'";
 
 impl Store {
     /// Makes the account's feeds match the server's list: adds new ones, renames and
-    /// re-tags, and hides (never deletes: starred items stay) those the server dropped.
+    /// re-tags, and hides (never deletes: starred items stay) those the server dropped and
+    /// those of any other account.
     /// Returns each listed feed's local id by server id.
     pub fn set_remote_feeds(
         &mut self,
@@ -77,12 +78,9 @@ impl Store {
         feeds: &[RemoteFeed],
     ) -> Result<HashMap<String, FeedId>> {
         let tx = self.conn.transaction()?;
-        tx.execute(
-            &format!(
-                "UPDATE feeds SET active = 0 WHERE id IN (SELECT f.id FROM feeds f WHERE {OF_ACCOUNT})"
-            ),
-            [account],
-        )?;
+        // Every aggregator's feeds are hidden first: this account's come back below, and
+        // those of a server the config no longer names stay hidden (their starred items kept).
+        tx.execute("UPDATE feeds SET active = 0 WHERE remote IS NOT NULL", [])?;
         let mut ids = HashMap::new();
         {
             let mut upsert = tx.prepare_cached(
@@ -220,14 +218,8 @@ impl Store {
         };
         let (mut reads, mut stars) = (0, 0);
         {
-            let mut set = tx.prepare_cached(&format!(
-                "UPDATE items SET {} = ?2 WHERE id = ?1",
-                Field::Read.as_str()
-            ))?;
-            let mut star = tx.prepare_cached(&format!(
-                "UPDATE items SET {} = ?2 WHERE id = ?1",
-                Field::Starred.as_str()
-            ))?;
+            let mut set = tx.prepare_cached("UPDATE items SET read = ?2 WHERE id = ?1")?;
+            let mut star = tx.prepare_cached("UPDATE items SET starred = ?2 WHERE id = ?1")?;
             for (id, key, read, is_starred) in items {
                 let should_read = !unread.contains(&key);
                 if read != should_read {
