@@ -8,6 +8,7 @@
 //! cargo run --release --bin train-appeals -- --cv --folds 10   # the same, quicker
 //! TRAIN_APPEALS_SWEEP=1 …--cv     # also F1 and loss at fixed thresholds
 //! TRAIN_APPEALS_VERBOSE=1 …--cv   # every misjudged block at p >= 0.7
+//! TRAIN_STAGE1=1 …--cv            # stage one's probabilities alone (what stage two adds)
 //! ```
 //! Corpus folders default to `../shared/corpus/appeals*`; `--corpus DIR` (repeatable)
 //! names others. Each holds `NAME.txt`, `NAME.labels`, maybe `NAME.html`, and

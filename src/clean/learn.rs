@@ -414,7 +414,18 @@ pub fn leave_one_group_out(
                 docs.iter()
                     .enumerate()
                     .filter(|(_, d)| key(&d.group) == *g)
-                    .map(|(i, d)| (i, (model.probabilities(&d.features), model.threshold)))
+                    .map(|(i, d)| {
+                        // A diagnostic of `train-appeals`: what stage one alone would say.
+                        if std::env::var_os("TRAIN_STAGE1").is_some() {
+                            let p = d
+                                .features
+                                .iter()
+                                .map(|f| sigmoid(model.stage1.dot(f)))
+                                .collect();
+                            return (i, (p, model.threshold));
+                        }
+                        (i, (model.probabilities(&d.features), model.threshold))
+                    })
                     .collect()
             })
             .collect()
