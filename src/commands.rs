@@ -267,10 +267,15 @@ pub fn run(cli: Cli) -> Result<u8> {
             if cli.offline {
                 setup.config.refresh_on_start = false;
             }
+            // A sync that cannot start (no password, say) must not keep anyone from reading.
             let account = if cli.offline || setup.demo_dir.is_some() {
                 None
             } else {
-                account(&setup)?
+                account(&setup).unwrap_or_else(|e| {
+                    tracing::warn!("sync is off this time: {e:#}");
+                    eprintln!("tidings: sync is off this time: {e:#}");
+                    None
+                })
             };
             crate::runtime::run_terminal(store, &setup.config, &setup.paths.cache, account)?;
             Ok(0)

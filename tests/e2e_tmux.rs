@@ -215,3 +215,45 @@ fn a_star_given_in_the_reader_survives_kill_9_and_reaches_the_server_at_the_next
     );
     assert_eq!(store.queue_len().unwrap(), 0);
 }
+
+#[test]
+fn with_the_sync_server_down_at_start_the_reader_reads_and_says_the_sync_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("local.xml");
+    std::fs::write(&feed, support::rss("Local", "loc", 3)).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[sync]\nkind = \"greader\"\nurl = \"http://127.0.0.1:9/api/greader.php\"\nusername = \"me\"\n\n[[feeds]]\nurl = \"{}\"\n",
+            feed.display()
+        ),
+    )
+    .unwrap();
+    let name = format!("tidings-e2e-syncdown-{}", std::process::id());
+    let shell = [
+        "env",
+        "-i",
+        "PATH=/usr/bin:/bin",
+        "TERM=xterm-256color",
+        "PS1=E2E-PROMPT$ ",
+        "sh",
+    ];
+    let session = Session::start(&name, 120, 30, &shell);
+    session.wait_for("the shell prompt", |s| s.contains("E2E-PROMPT$"));
+    let command = format!(
+        "TIDINGS_SYNC_PASSWORD=pw XDG_STATE_HOME={dir} {bin} --config {config} --cache {dir}/cache.sqlite",
+        dir = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_tidings"),
+        config = config.display(),
+    );
+    session.keys(&[&command, "Enter"]);
+    let screen = session.wait_for("the failed sync in the status line", |s| {
+        s.contains("sync failed: cannot reach")
+    });
+    assert!(screen.contains("Local item 0"), "{screen}");
+    session.keys(&["Enter"]);
+    session.wait_for("the article", |s| s.contains("Body 2 of Local"));
+    session.keys(&["q"]);
+    session.wait_for("the prompt after quitting", prompt_is_back);
+}

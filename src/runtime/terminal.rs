@@ -187,6 +187,21 @@ pub fn run_terminal(
     let now = chrono::Local::now();
     app.utc_offset = now.offset().local_minus_utc();
     app.this_year = Some(chrono::Datelike::year(&now));
+    if let Some(account) = &account {
+        // Until this start's sync reports: when the last one was, and what waits.
+        let last = crate::sync::last_synced(&store, account)?
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            });
+        let waiting = store.queue_len()?;
+        app.update(Event::Message(match last {
+            Some(t) => format!("last synced {t}; {waiting} changes wait for the server"),
+            None => format!("not synced yet; {waiting} changes wait for the server"),
+        }));
+    }
 
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
