@@ -35,10 +35,10 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Sync new items and read/starred state with the aggregator in [sync] (for cron:
+    /// Sync new items and read/starred state with the aggregator of the config's sync table (for cron:
     /// exit 1 when the server could not be synced, 2 for a bad config or cache)
     Sync,
-    /// Change subscriptions on the [sync] server (Google Reader API), then sync
+    /// Change subscriptions on the sync server (Google Reader API), then sync
     #[command(subcommand)]
     Remote(RemoteCommand),
     /// Parse feeds the way refresh would and print what tidings sees

@@ -62,6 +62,9 @@ pub struct Article {
     /// HTML: the page's main text when it was fetched, else what the feed delivered.
     pub content: String,
     pub full_text: FullText,
+    /// What the feed delivered for a few of its other recent items: what a feed repeats
+    /// in every item is its boilerplate, not this article.
+    pub siblings: Vec<String>,
 }
 
 /// Whether an article shows its web page's main text or the feed's own content.

@@ -591,3 +591,22 @@ fn an_untitled_feed_is_named_by_its_address_without_its_credentials() {
     // The article header names the feed the same way.
     assert_eq!(store.article(id).unwrap().unwrap().feed_title, shown);
 }
+
+#[test]
+fn an_article_comes_with_the_feed_content_of_up_to_eight_of_its_feeds_other_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, feed) = open_with_feed(&dir);
+    let items: Vec<ParsedItem> = (0..12)
+        .map(|i| item(&format!("k{i}"), &format!("Story {i}"), 1_700_000_000 + i))
+        .collect();
+    store_items(&mut store, feed, &items, 100);
+    let list = store.headlines(&HeadlineFilter::default()).unwrap();
+    let newest = list.iter().find(|h| h.title == "Story 11").unwrap().id;
+    let article = store.article(newest).unwrap().unwrap();
+    assert_eq!(article.siblings.len(), 8);
+    assert!(article.siblings.iter().all(|s| !s.contains("Story 11 ")));
+    assert!(
+        article.siblings[0].contains("Story 10 body"),
+        "newest first"
+    );
+}

@@ -75,6 +75,7 @@ fn article() -> Article {
         link: Some("https://www.themoscowtimes.com/2015/01/06/syria".into()),
         published: Some(NOV_26),
         full_text: Default::default(),
+        siblings: Vec::new(),
         content: std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/fixtures/seed-article.html"
@@ -374,4 +375,30 @@ fn the_article_keeps_its_text_when_the_sidebar_changes_its_width() {
             assert!(!text.contains(" 0-0/0 "), "after {action:?}:\n{text}");
         }
     }
+}
+
+#[test]
+fn a_plea_the_feed_repeats_in_every_item_is_hidden_and_labelled_so() {
+    let mut app = app(120, 40);
+    app.update(Event::Action(Action::Down));
+    app.update(Event::Action(Action::Open));
+    let story = |n: usize| {
+        format!(
+            "<p>Story {n}: the council voted on Tuesday to extend the harbour ferry service \
+             through the winter, after months of complaints about cancelled crossings.</p>"
+        )
+    };
+    let plea = "<p>If you enjoyed this story, consider sharing it with a friend.</p>";
+    let mut a = article();
+    a.content = format!("{}{plea}", story(1));
+    a.siblings = (2..5).map(|n| format!("{}{plea}", story(n))).collect();
+    app.update(Event::ArticleLoaded(Box::new(a)));
+    let text = screen(&draw(&app));
+    assert!(text.contains("Story 1: the council voted"), "{text}");
+    assert!(!text.contains("consider sharing"), "{text}");
+    assert!(text.contains("1 appeal block hidden"), "{text}");
+    app.update(Event::Action(Action::RevealHidden));
+    let text = screen(&draw(&app));
+    assert!(text.contains("consider sharing"), "{text}");
+    assert!(text.contains("repeated in 3 other"), "{text}");
 }

@@ -78,7 +78,7 @@ impl ArticleView {
         let open = cached.unwrap_or_else(|| {
             let filter = !self.unfiltered_feeds.contains(&article.feed_id);
             let cleaned = match self.cleaner.wait() {
-                Ok(cleaner) => cleaner.clean(&article.content, filter),
+                Ok(cleaner) => cleaner.clean_in_feed(&article.content, filter, &article.siblings),
                 Err(e) => {
                     message = Some(format!("appeals are not hidden: {e}"));
                     Cleaned::unfiltered(&article.content)

@@ -47,6 +47,7 @@ fn article(id: i64) -> Article {
         published: None,
         content: (0..60).map(|i| format!("<p>Paragraph {i}.</p>")).collect(),
         full_text: Default::default(),
+        siblings: Vec::new(),
     }
 }
 

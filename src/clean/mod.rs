@@ -161,7 +161,20 @@ impl Cleaner {
 
     /// Splits and classifies. With `filter` false every block is kept.
     pub fn clean(&self, input: &str, filter: bool) -> Cleaned {
-        self.judge(split(input), filter)
+        self.judge(split(input), filter, &[])
+    }
+
+    /// Like `clean`, for an item of a feed whose other items' content is `siblings`: a
+    /// block the scorer leans towards hiding (without reaching its threshold) is hidden
+    /// when the feed repeats it in other items, as feeds repeat their appeals and footers.
+    pub fn clean_in_feed(&self, input: &str, filter: bool, siblings: &[String]) -> Cleaned {
+        let split = split(input);
+        let repeats = if filter && !siblings.is_empty() {
+            repeats(&split.blocks, siblings)
+        } else {
+            Vec::new()
+        };
+        self.judge(split, filter, &repeats)
     }
 
     /// Plain text, even where it quotes tags; with `html`, the HTML it was made from (see
@@ -171,7 +184,7 @@ impl Cleaner {
             blocks: text_blocks(text, html),
             links: Vec::new(),
         };
-        let mut cleaned = self.judge(split, filter);
+        let mut cleaned = self.judge(split, filter, &[]);
         // The HTML's structure informed the verdicts; the text renders as the text it is.
         for block in &mut cleaned.blocks {
             block.list_item = false;
@@ -179,11 +192,11 @@ impl Cleaner {
         cleaned
     }
 
-    fn judge(&self, split: blocks::Split, filter: bool) -> Cleaned {
+    fn judge(&self, split: blocks::Split, filter: bool, repeats: &[usize]) -> Cleaned {
         if !filter {
             return Cleaned::kept(split);
         }
-        let (verdicts, scores) = self.verdicts(&split.blocks);
+        let (verdicts, scores) = self.verdicts(&split.blocks, repeats);
         Cleaned {
             blocks: split.blocks,
             verdicts,
@@ -192,14 +205,15 @@ impl Cleaner {
         }
     }
 
-    fn verdicts(&self, blocks: &[Block]) -> (Vec<Verdict>, Vec<f32>) {
+    fn verdicts(&self, blocks: &[Block], repeats: &[usize]) -> (Vec<Verdict>, Vec<f32>) {
         let enabled = |c: Category| !self.keep.contains(&c);
         let scores = self.model.score(blocks, &self.signals);
         let probabilities = scores.iter().map(|s| s.probability).collect();
         let verdicts = blocks
             .iter()
             .zip(scores)
-            .map(|(block, score)| {
+            .enumerate()
+            .map(|(i, (block, score))| {
                 let words = block.text.split(' ').filter(|w| !w.is_empty()).count();
                 if let Some((name, category)) = self
                     .user
@@ -218,7 +232,9 @@ impl Cleaner {
                         rule: "form".to_string(),
                     };
                 }
-                if score.probability < self.model.threshold {
+                let repeated = repeats.get(i).copied().unwrap_or(0);
+                let by_feed = repeated >= REPEATS && score.probability >= REPEATED_FLOOR;
+                if score.probability < self.model.threshold && !by_feed {
                     return Verdict::Keep;
                 }
                 // A built-in rule that matched names the category best; else the model does.
@@ -227,10 +243,16 @@ impl Cleaner {
                     .first_match(&block.text, words, &block.classes, |_| true)
                     .map_or(score.category, |(_, c)| c);
                 if enabled(category) {
-                    Verdict::Hide {
-                        category,
-                        rule: explain(&score),
-                    }
+                    // The feed's repetition first: it is what tipped an unsure score.
+                    let rule = if repeated >= REPEATS {
+                        format!(
+                            "repeated in {repeated} other items of this feed; {}",
+                            explain(&score)
+                        )
+                    } else {
+                        explain(&score)
+                    };
+                    Verdict::Hide { category, rule }
                 } else {
                     Verdict::Keep
                 }
@@ -238,6 +260,42 @@ impl Cleaner {
             .collect();
         (verdicts, probabilities)
     }
+}
+
+/// Other items of the feed that must hold a block for it to count as the feed's own.
+const REPEATS: usize = 2;
+/// The least hide probability at which a repeated block is hidden: a feed also repeats its
+/// article furniture (photo credits, a recurring subheading, an author's bio), which the
+/// scorer rates far below this.
+const REPEATED_FLOOR: f32 = scorer::EXPLAINED_FROM;
+
+/// For each block, in how many of `siblings` a block with the same words occurs (case,
+/// digits and punctuation aside).
+fn repeats(blocks: &[Block], siblings: &[String]) -> Vec<usize> {
+    let key = |text: &str| -> String {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                w.chars()
+                    .map(|c| if c.is_numeric() { '0' } else { c })
+                    .flat_map(char::to_lowercase)
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for sibling in siblings {
+        let keys: std::collections::HashSet<String> =
+            split(sibling).blocks.iter().map(|b| key(&b.text)).collect();
+        for k in keys.into_iter().filter(|k| !k.is_empty()) {
+            *seen.entry(k).or_insert(0) += 1;
+        }
+    }
+    blocks
+        .iter()
+        .map(|b| seen.get(&key(&b.text)).copied().unwrap_or(0))
+        .collect()
 }
 
 /// The blocks of plain text. With the HTML the text was made from, the text is still what
@@ -274,9 +332,11 @@ fn explain(score: &scorer::Score) -> String {
                 "kind:topic" => "appeal vocabulary",
                 "form:currency" => "a price",
                 "voice:you" | "voice:you-share" => "addresses the reader",
+                "voice:we" | "voice:we-share" => "the publisher speaking",
                 "voice:we+you" | "voice:both-share" => "we to you",
                 "appeal:any" | "appeal:share" | "appeal:addressed-share" => "what it asks for",
                 "topic:alien" | "topic:elsewhere" => "off the article's topic",
+                "sense:core" | "sense:title" | "sense:neighbours" => "off the article's meaning",
                 "pos:before-core" => "before the article",
                 "pos:after-core" | "pos:text-before" => "after the article",
                 "pos:first" | "pos:second" => "at the top",

@@ -114,6 +114,9 @@ pub fn builtin() -> &'static Model {
     &MODEL
 }
 
+/// The least probability whose block gets a category and reasons.
+pub const EXPLAINED_FROM: f32 = 0.3;
+
 /// Stage-one log-odds below which a block counts as plain article text (p < 2%).
 const PLAIN_LOGIT: f32 = -3.9;
 
@@ -218,7 +221,9 @@ impl Model {
             .zip(&context)
             .zip(probabilities)
             .map(|((f1, f2), probability)| {
-                let hide = probability >= self.threshold;
+                // Named and explained where a block may be hidden: at the threshold, or
+                // lower where its feed repeats it (`Cleaner::clean_in_feed`).
+                let hide = probability >= self.threshold.min(EXPLAINED_FROM);
                 Score {
                     probability,
                     category: if hide {

@@ -363,3 +363,54 @@ fn markup_that_crashes_the_html_renderer_is_shown_as_plain_text() {
         .collect();
     assert!(all.contains("Subscribe"), "{all:?} / {lines:?}");
 }
+
+#[test]
+fn what_a_feed_repeats_in_its_other_items_is_hidden_when_the_scorer_leans_that_way() {
+    let story = |n: usize| {
+        format!(
+            "<p>Story {n}: the council voted on Tuesday to extend the harbour ferry service through \
+             the winter, after months of complaints from commuters about cancelled crossings.</p>\
+             <p>The extension will cost the city about {n} million a year, the finance director \
+             said, paid from the transport reserve rather than from higher fares.</p>"
+        )
+    };
+    let tail = "<p>Photo: Jane Roe</p>\
+        <p>If you enjoyed this story, consider sharing it with a friend.</p>\
+        <p>Thanks for reading the Harbour Weekly.</p>";
+    let article = format!("{}{tail}", story(1));
+    let siblings: Vec<String> = (2..5).map(|n| format!("{}{tail}", story(n))).collect();
+    let c = cleaner();
+
+    // Alone, the scorer is unsure of the share plea and keeps it.
+    let alone = c.clean(&article, true);
+    assert_eq!(alone.hidden_count(), 0, "{:?}", alone.scores);
+
+    let in_feed = c.clean_in_feed(&article, true, &siblings);
+    let hidden: Vec<&str> = in_feed
+        .blocks
+        .iter()
+        .zip(&in_feed.verdicts)
+        .filter(|(_, v)| **v != Verdict::Keep)
+        .map(|(b, _)| b.text.as_str())
+        .collect();
+    // The story stays, and so do the repeated lines the scorer does not lean towards
+    // hiding (the photo credit, and here the sign-off).
+    assert_eq!(
+        hidden,
+        vec!["If you enjoyed this story, consider sharing it with a friend."],
+        "{:?}",
+        in_feed.scores
+    );
+    let Verdict::Hide { rule, .. } = &in_feed.verdicts[3] else {
+        unreachable!()
+    };
+    assert!(
+        rule.contains("repeated in 3 other items of this feed"),
+        "{rule}"
+    );
+    // Filtering off means off.
+    assert_eq!(
+        c.clean_in_feed(&article, false, &siblings).hidden_count(),
+        0
+    );
+}

@@ -17,6 +17,9 @@ pub use rows::Rows;
 use rows::{unpack, Packer};
 pub use sync::{Field, QueuedChange, RemoteFeed};
 
+/// Other items of its feed read beside an article, to tell the feed's boilerplate.
+const SIBLINGS: i64 = 8;
+
 /// Schema version this build writes. A cache from a newer tidings is refused, never rewritten.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -296,7 +299,7 @@ impl Store {
     }
 
     pub fn article(&self, id: ItemId) -> Result<Option<Article>> {
-        Ok(self
+        let article = self
             .conn
             .query_row(
                 "SELECT i.id, i.feed_id, f.title, f.url, i.title, i.author, i.link, i.published,
@@ -325,10 +328,23 @@ impl Store {
                             (false, Some(e)) => FullText::Failed(e),
                             (false, None) => FullText::Feed,
                         },
+                        siblings: Vec::new(),
                     })
                 },
             )
-            .optional()?)
+            .optional()?;
+        let Some(mut article) = article else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT b.content FROM items i JOIN bodies b ON b.item_id = i.id
+             WHERE i.feed_id = ?1 AND i.id != ?2 ORDER BY i.published DESC, i.id DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![article.feed_id.0, article.id.0, SIBLINGS], |r| {
+            unpack(r, 0)
+        })?;
+        article.siblings = rows.collect::<std::result::Result<_, _>>()?;
+        Ok(Some(article))
     }
 
     /// Items of `feed` with a link and no full text yet (nor a failed try), newest first.
