@@ -11,9 +11,9 @@ use futures_util::stream::{self, StreamExt};
 use md5::{Digest, Md5};
 use serde_json::Value;
 
-use super::{id_list, key, Account, SyncError, SyncOptions, SyncReport};
-use crate::model::{FeedId, ParsedItem};
-use crate::store::{Field, QueuedChange, RemoteFeed, Rows, Store};
+use super::{id_list, key, one_line, text, Account, SyncError, SyncOptions, SyncReport};
+use crate::model::ParsedItem;
+use crate::store::{Field, QueuedChange, RemoteFeed, Store};
 
 /// Items per `with_ids` request: the most the API gives at once.
 const BATCH: usize = 50;
@@ -49,7 +49,9 @@ pub(super) async fn sync(
     report.feeds = remote.len();
 
     // New items: everything above the highest id seen. The first sync skips history and
-    // takes what is unread or starred (below), then continues from the highest id.
+    // takes what is unread or starred (below), then continues from the highest id. (A
+    // server paging newest first would skip read items between pages; unread and starred
+    // ones still arrive through their id lists.)
     let since_key = key(account, "since");
     let since: Option<u64> = store.setting(&since_key)?.and_then(|v| v.parse().ok());
     let mut highest = since.unwrap_or(0);
@@ -57,7 +59,7 @@ pub(super) async fn sync(
         loop {
             let page = api.items(&format!("items&since_id={from}")).await?;
             let top = page.iter().map(|i| i.0).max().unwrap_or(0);
-            report.new_items += write_items(store, &feed_ids, page)?;
+            report.new_items += super::write_items(store, &feed_ids, without_ids(page))?;
             if top <= from {
                 break;
             }
@@ -96,7 +98,7 @@ pub(super) async fn sync(
     while let Some(page) = pages.next().await {
         let page = page?;
         highest = highest.max(page.iter().map(|i| i.0).max().unwrap_or(0));
-        report.new_items += write_items(store, &feed_ids, page)?;
+        report.new_items += super::write_items(store, &feed_ids, without_ids(page))?;
     }
     if since.is_none() {
         let listed = unread
@@ -115,34 +117,14 @@ pub(super) async fn sync(
     Ok(report)
 }
 
-fn api_concurrency(o: &SyncOptions) -> usize {
-    o.concurrency.clamp(1, 8)
+fn without_ids(page: Vec<(u64, String, ParsedItem)>) -> Vec<(String, ParsedItem)> {
+    page.into_iter()
+        .map(|(_, feed, item)| (feed, item))
+        .collect()
 }
 
-/// Stores a page of items under their feeds; items of feeds the server did not list are
-/// left out (they come with the feed at the next sync). Returns how many were new.
-fn write_items(
-    store: &mut Store,
-    feeds: &HashMap<String, FeedId>,
-    page: Vec<(u64, String, ParsedItem)>,
-) -> Result<usize, SyncError> {
-    let mut by_feed: HashMap<FeedId, Vec<ParsedItem>> = HashMap::new();
-    for (_, feed, item) in page {
-        if let Some(id) = feeds.get(&feed) {
-            by_feed.entry(*id).or_default().push(item);
-        }
-    }
-    let ready: Vec<(FeedId, Rows)> = by_feed
-        .into_iter()
-        .map(|(f, items)| (f, Rows::new(items)))
-        .collect();
-    Ok(store.batch(|s| {
-        let mut new = 0;
-        for (feed, rows) in &ready {
-            new += s.store_remote_items(*feed, rows)?.new;
-        }
-        Ok(new)
-    })?)
+fn api_concurrency(o: &SyncOptions) -> usize {
+    o.concurrency.clamp(1, 8)
 }
 
 impl Fever {
@@ -234,16 +216,14 @@ impl Fever {
                 })
             }
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
-            body.extend_from_slice(&chunk);
-            if body.len() as u64 > self.max_body_bytes {
-                return Err(self.protocol(format!(
-                    "an answer larger than {} bytes (max_body_bytes)",
-                    self.max_body_bytes
-                )));
-            }
-        }
+        let body = super::read_body(&mut response, self.max_body_bytes)
+            .await
+            .map_err(|e| {
+                e.map_or_else(
+                    || self.protocol(super::too_large(self.max_body_bytes)),
+                    unreachable,
+                )
+            })?;
         let value: Value = serde_json::from_slice(&body).map_err(|e| {
             self.protocol(format!("not JSON ({e}); is the url the Fever endpoint?"))
         })?;
@@ -321,14 +301,6 @@ fn number(v: Option<&Value>) -> Option<i64> {
     }
 }
 
-fn text(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
 fn str_field<'a>(v: &'a Value, name: &str) -> &'a str {
     v.get(name).and_then(Value::as_str).unwrap_or("")
 }
@@ -382,22 +354,13 @@ fn remote_feeds(groups: &Value, feeds: &Value) -> Result<Vec<RemoteFeed>, String
         .collect())
 }
 
-fn one_line(s: &str) -> String {
-    let decoded = crate::text::decode(s, false);
-    crate::text::sanitize_line(&decoded)
-}
-
 /// One Fever item as the cache stores items; `None` when it has no id or feed.
 fn item(v: &Value) -> Option<(u64, String, ParsedItem)> {
     let id = u64::try_from(number(v.get("id"))?).ok()?;
     let feed = text(v.get("feed_id"))?;
     let content = text(v.get("html")).unwrap_or_default();
     let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    // Dates beyond a day ahead are the server's mistake: dated now, like the poller does.
-    let now = super::now();
-    let published = number(v.get("created_on_time"))
-        .filter(|t| *t > 0)
-        .map(|t| if t > now + 86_400 { now } else { t });
+    let published = number(v.get("created_on_time")).and_then(super::published);
     Some((
         id,
         feed,

@@ -13,9 +13,9 @@ use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 use tokio::sync::Mutex;
 
-use super::{key, Account, SyncError, SyncOptions, SyncReport};
-use crate::model::{FeedId, ParsedItem};
-use crate::store::{Field, QueuedChange, RemoteFeed, Rows, Store};
+use super::{key, one_line, text, Account, SyncError, SyncOptions, SyncReport};
+use crate::model::ParsedItem;
+use crate::store::{Field, QueuedChange, RemoteFeed, Store};
 
 const READING_LIST: &str = "user/-/state/com.google/reading-list";
 const READ: &str = "user/-/state/com.google/read";
@@ -83,7 +83,7 @@ pub(super) async fn sync(
     let mut pages = stream::iter(batches.into_iter().map(|b| api.contents(b)))
         .buffer_unordered(o.concurrency.clamp(1, 4));
     while let Some(page) = pages.next().await {
-        report.new_items += write_items(store, &feed_ids, page?)?;
+        report.new_items += super::write_items(store, &feed_ids, page?)?;
     }
     store.set_setting(&since_key, &started.to_string())?;
 
@@ -137,30 +137,6 @@ pub(super) async fn edit_subscription(
         }
     }
     api.edit("subscription/edit", &form).await
-}
-
-fn write_items(
-    store: &mut Store,
-    feeds: &HashMap<String, FeedId>,
-    page: Vec<(String, ParsedItem)>,
-) -> Result<usize, SyncError> {
-    let mut by_feed: HashMap<FeedId, Vec<ParsedItem>> = HashMap::new();
-    for (feed, item) in page {
-        if let Some(id) = feeds.get(&feed) {
-            by_feed.entry(*id).or_default().push(item);
-        }
-    }
-    let ready: Vec<(FeedId, Rows)> = by_feed
-        .into_iter()
-        .map(|(f, items)| (f, Rows::new(items)))
-        .collect();
-    Ok(store.batch(|s| {
-        let mut new = 0;
-        for (feed, rows) in &ready {
-            new += s.store_remote_items(*feed, rows)?.new;
-        }
-        Ok(new)
-    })?)
 }
 
 /// An item id in the short (decimal) form, from either form.
@@ -275,16 +251,14 @@ impl GReader {
                 secs: crate::feed::fetch::retry_after(response.headers()).unwrap_or(60),
             });
         }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
-            bytes.extend_from_slice(&chunk);
-            if bytes.len() as u64 > self.max_body_bytes {
-                return Err(self.protocol(format!(
-                    "an answer larger than {} bytes (max_body_bytes)",
-                    self.max_body_bytes
-                )));
-            }
-        }
+        let bytes = super::read_body(&mut response, self.max_body_bytes)
+            .await
+            .map_err(|e| {
+                e.map_or_else(
+                    || self.protocol(super::too_large(self.max_body_bytes)),
+                    unreachable,
+                )
+            })?;
         Ok((status, bytes))
     }
 
@@ -469,18 +443,6 @@ fn encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-fn text(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn one_line(s: &str) -> String {
-    crate::text::sanitize_line(&crate::text::decode(s, false))
-}
-
 /// The subscriptions with their categories (labels) as tags.
 fn remote_feeds(list: &Value) -> Result<Vec<RemoteFeed>, String> {
     let subs = list
@@ -535,12 +497,10 @@ fn item(v: &Value) -> Option<(String, ParsedItem)> {
         .find_map(|l| text(l.get("href")))
         .map(|l| l.trim().to_string())
         .filter(|l| !l.is_empty());
-    let now = super::now();
     let published = v
         .get("published")
         .and_then(|p| p.as_i64().or_else(|| p.as_str()?.parse().ok()))
-        .filter(|t| *t > 0)
-        .map(|t| if t > now + 86_400 { now } else { t });
+        .and_then(super::published);
     let author = text(v.get("author"))
         .map(|a| one_line(&a))
         .filter(|a| !a.is_empty());

@@ -197,6 +197,26 @@ fn unreachable(server: &str, e: reqwest::Error, timeout_secs: u64) -> SyncError 
     }
 }
 
+/// An answer's body, at most `max` bytes: `Err(None)` when it is larger, `Err(Some(e))`
+/// when the connection failed on the way.
+async fn read_body(
+    response: &mut reqwest::Response,
+    max: u64,
+) -> Result<Vec<u8>, Option<reqwest::Error>> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Some)? {
+        body.extend_from_slice(&chunk);
+        if body.len() as u64 > max {
+            return Err(None);
+        }
+    }
+    Ok(body)
+}
+
+fn too_large(max: u64) -> String {
+    format!("an answer larger than {max} bytes (max_body_bytes)")
+}
+
 /// The longest a server's `Retry-After` can hold syncs back.
 const MAX_WAIT_SECS: u64 = 6 * 3600;
 
@@ -359,6 +379,56 @@ fn latest(queued: &[crate::store::QueuedChange]) -> Vec<Latest<'_>> {
         out[i].seqs.push(c.seq);
     }
     out
+}
+
+/// Stores items under their feeds (the server's feed id → the cache's), in one
+/// transaction; items of feeds the server did not list are left out (they come with their
+/// feed at the next sync). Returns how many were new.
+fn write_items(
+    store: &mut Store,
+    feeds: &std::collections::HashMap<String, crate::model::FeedId>,
+    items: Vec<(String, crate::model::ParsedItem)>,
+) -> Result<usize, SyncError> {
+    let mut by_feed: std::collections::HashMap<crate::model::FeedId, Vec<_>> =
+        std::collections::HashMap::new();
+    for (feed, item) in items {
+        if let Some(id) = feeds.get(&feed) {
+            by_feed.entry(*id).or_default().push(item);
+        }
+    }
+    let ready: Vec<_> = by_feed
+        .into_iter()
+        .map(|(f, items)| (f, crate::store::Rows::new(items)))
+        .collect();
+    Ok(store.batch(|s| {
+        let mut new = 0;
+        for (feed, rows) in &ready {
+            new += s.store_remote_items(*feed, rows)?.new;
+        }
+        Ok(new)
+    })?)
+}
+
+/// A JSON string or number as text: servers send ids either way.
+fn text(v: Option<&serde_json::Value>) -> Option<String> {
+    match v? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A title, label or author from a server: character references decoded, control
+/// characters gone, on one line (the same armour as for feeds).
+fn one_line(s: &str) -> String {
+    crate::text::sanitize_line(&crate::text::decode(s, false))
+}
+
+/// An item's date as the cache keeps it: none when missing, and a date beyond a day ahead
+/// (the server's mistake) as now, like the poller does.
+fn published(t: i64) -> Option<i64> {
+    let now = now();
+    (t > 0).then_some(if t > now + 86_400 { now } else { t })
 }
 
 /// Ids in a comma-separated list, as Fever and others send them.
