@@ -7,8 +7,8 @@ use std::process::Command;
 
 use support::tmux::Session;
 
-/// A tmux session running `sh`, with the reader started on the demo.
-fn start_demo(tag: &str) -> Session {
+/// A tmux session running a bare `sh` (nothing of the test's environment) at its prompt.
+fn shell(tag: &str, width: u16, height: u16) -> Session {
     let name = format!("tidings-e2e-{tag}-{}", std::process::id());
     let shell = [
         "env",
@@ -18,8 +18,14 @@ fn start_demo(tag: &str) -> Session {
         "PS1=E2E-PROMPT$ ",
         "sh",
     ];
-    let session = Session::start(&name, 100, 30, &shell);
+    let session = Session::start(&name, width, height, &shell);
     session.wait_for("the shell prompt", |s| s.contains("E2E-PROMPT$"));
+    session
+}
+
+/// A tmux session running `sh`, with the reader started on the demo.
+fn start_demo(tag: &str) -> Session {
+    let session = shell(tag, 100, 30);
     let command = format!("{} --demo", env!("CARGO_BIN_EXE_tidings"));
     session.keys(&[&command, "Enter"]);
     let list = session.wait_for("the headline list", |s| {
@@ -155,17 +161,7 @@ fn a_star_given_in_the_reader_survives_kill_9_and_reaches_the_server_at_the_next
     )
     .unwrap();
     let cache = dir.path().join("cache.sqlite");
-    let name = format!("tidings-e2e-kill9-{}", std::process::id());
-    let shell = [
-        "env",
-        "-i",
-        "PATH=/usr/bin:/bin",
-        "TERM=xterm-256color",
-        "PS1=E2E-PROMPT$ ",
-        "sh",
-    ];
-    let session = Session::start(&name, 100, 30, &shell);
-    session.wait_for("the shell prompt", |s| s.contains("E2E-PROMPT$"));
+    let session = shell("kill9", 100, 30);
     let command = format!(
         "TIDINGS_SYNC_PASSWORD='sync password 1' XDG_STATE_HOME={dir} {bin} --config {config} --cache {cache}",
         dir = dir.path().display(),
@@ -199,13 +195,12 @@ fn a_star_given_in_the_reader_survives_kill_9_and_reaches_the_server_at_the_next
     let mut store = tidings::store::Store::open(&cache).unwrap();
     assert_eq!(store.queue_len().unwrap(), 1, "the star waits in the cache");
     assert!(server.state().saved.is_empty());
-    let account = tidings::sync::Account {
-        kind: tidings::config::SyncKind::Fever,
-        url: server.url(),
-        username: "me@example.org".into(),
-        password: tidings::sync::Secret::new("sync password 1".into()),
-        app: None,
-    };
+    let account = support::sync_account(
+        tidings::config::SyncKind::Fever,
+        &server.url(),
+        "me@example.org",
+        "sync password 1",
+    );
     let options = tidings::runtime::sync_options(&tidings::config::Config::default());
     tidings::sync::sync(&mut store, &account, &options).unwrap();
     assert_eq!(
@@ -230,17 +225,7 @@ fn with_the_sync_server_down_at_start_the_reader_reads_and_says_the_sync_failed(
         ),
     )
     .unwrap();
-    let name = format!("tidings-e2e-syncdown-{}", std::process::id());
-    let shell = [
-        "env",
-        "-i",
-        "PATH=/usr/bin:/bin",
-        "TERM=xterm-256color",
-        "PS1=E2E-PROMPT$ ",
-        "sh",
-    ];
-    let session = Session::start(&name, 120, 30, &shell);
-    session.wait_for("the shell prompt", |s| s.contains("E2E-PROMPT$"));
+    let session = shell("syncdown", 120, 30);
     let command = format!(
         "TIDINGS_SYNC_PASSWORD=pw XDG_STATE_HOME={dir} {bin} --config {config} --cache {dir}/cache.sqlite",
         dir = dir.path().display(),

@@ -5,35 +5,21 @@
 mod support;
 
 use std::collections::HashSet;
-use std::time::Duration;
-
 use support::fever::Fever;
 use tidings::config::SyncKind;
 use tidings::model::Headline;
 use tidings::store::{HeadlineFilter, Store};
-use tidings::sync::{self, Account, Secret, SyncError, SyncOptions};
+use tidings::sync::{self, Account, SyncError, SyncOptions};
 
 const USER: &str = "reader@example.org";
 const PASSWORD: &str = "correct horse battery";
 
 fn account(url: &str, password: &str) -> Account {
-    Account {
-        kind: SyncKind::Fever,
-        url: url.to_string(),
-        username: USER.to_string(),
-        password: Secret::new(password.to_string()),
-        app: None,
-    }
+    support::sync_account(SyncKind::Fever, url, USER, password)
 }
 
 fn options() -> SyncOptions {
-    SyncOptions {
-        connect_timeout: Duration::from_secs(2),
-        timeout: Duration::from_secs(5),
-        max_body_bytes: 16 << 20,
-        user_agent: "tidings-test".into(),
-        concurrency: 8,
-    }
+    support::sync_options()
 }
 
 /// A server with two feeds in two groups and `n` items in the first feed.

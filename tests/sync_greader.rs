@@ -4,8 +4,6 @@
 
 mod support;
 
-use std::time::Duration;
-
 use support::greader::GReader;
 use tidings::config::SyncKind;
 use tidings::model::Headline;
@@ -16,23 +14,11 @@ const USER: &str = "reader";
 const PASSWORD: &str = "api password 123";
 
 fn account(url: &str, password: &str) -> Account {
-    Account {
-        kind: SyncKind::Greader,
-        url: url.to_string(),
-        username: USER.to_string(),
-        password: Secret::new(password.to_string()),
-        app: None,
-    }
+    support::sync_account(SyncKind::Greader, url, USER, password)
 }
 
 fn options() -> SyncOptions {
-    SyncOptions {
-        connect_timeout: Duration::from_secs(2),
-        timeout: Duration::from_secs(5),
-        max_body_bytes: 16 << 20,
-        user_agent: "tidings-test".into(),
-        concurrency: 8,
-    }
+    support::sync_options()
 }
 
 fn server() -> GReader {

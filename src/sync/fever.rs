@@ -130,17 +130,7 @@ fn api_concurrency(o: &SyncOptions) -> usize {
 impl Fever {
     fn new(account: &Account, o: &SyncOptions) -> Result<Fever, SyncError> {
         let server = account.server();
-        let client = reqwest::Client::builder()
-            .user_agent(o.user_agent.clone())
-            .connect_timeout(o.connect_timeout)
-            .timeout(o.timeout)
-            // A redirect would turn the POST into a GET and drop the key: say where to.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| SyncError::Unreachable {
-                server: server.clone(),
-                reason: crate::feed::fetch::chain(&e),
-            })?;
+        let client = super::client(account, o)?;
         let separator = if account.url.contains('?') { '&' } else { '?' };
         let digest = Md5::digest(format!(
             "{}:{}",

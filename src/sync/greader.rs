@@ -154,16 +154,7 @@ pub fn short_id(id: &str) -> Option<String> {
 impl GReader {
     fn new(account: &Account, o: &SyncOptions) -> Result<GReader, SyncError> {
         let server = account.server();
-        let client = reqwest::Client::builder()
-            .user_agent(o.user_agent.clone())
-            .connect_timeout(o.connect_timeout)
-            .timeout(o.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| SyncError::Unreachable {
-                server: server.clone(),
-                reason: crate::feed::fetch::chain(&e),
-            })?;
+        let client = super::client(account, o)?;
         Ok(GReader {
             client,
             base: account.url.trim_end_matches('/').to_string(),

@@ -197,6 +197,21 @@ fn unreachable(server: &str, e: reqwest::Error, timeout_secs: u64) -> SyncError 
     }
 }
 
+/// The HTTP client of a sync: timeouts, user agent, and no redirects (one would turn a
+/// POST into a GET and drop its form; the error says where the server points instead).
+fn client(account: &Account, o: &SyncOptions) -> Result<reqwest::Client, SyncError> {
+    reqwest::Client::builder()
+        .user_agent(o.user_agent.clone())
+        .connect_timeout(o.connect_timeout)
+        .timeout(o.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| SyncError::Unreachable {
+            server: account.server(),
+            reason: crate::feed::fetch::chain(&e),
+        })
+}
+
 /// An answer's body, at most `max` bytes: `Err(None)` when it is larger, `Err(Some(e))`
 /// when the connection failed on the way.
 async fn read_body(

@@ -364,3 +364,30 @@ pub fn screen(t: &ratatui::Terminal<ratatui::backend::TestBackend>) -> String {
     }
     out
 }
+
+/// A sync account on a test server (`kind`, `url`), its password given as it is.
+pub fn sync_account(
+    kind: tidings::config::SyncKind,
+    url: &str,
+    username: &str,
+    password: &str,
+) -> tidings::sync::Account {
+    tidings::sync::Account {
+        kind,
+        url: url.to_string(),
+        username: username.to_string(),
+        password: tidings::sync::Secret::new(password.to_string()),
+        app: None,
+    }
+}
+
+/// Sync options with short timeouts for servers on 127.0.0.1.
+pub fn sync_options() -> tidings::sync::SyncOptions {
+    tidings::sync::SyncOptions {
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(5),
+        max_body_bytes: 16 << 20,
+        user_agent: "tidings-test".into(),
+        concurrency: 8,
+    }
+}
