@@ -330,16 +330,8 @@ fn remote_feeds(groups: &Value, feeds: &Value) -> Result<Vec<RemoteFeed>, String
         .iter()
         .filter_map(|f| {
             let id = text(f.get("id"))?;
-            seen.insert(id.clone()).then_some(())?;
-            let title = text(f.get("title"))
-                .map(|t| one_line(&t))
-                .filter(|t| !t.is_empty())
-                .or_else(|| text(f.get("url")).map(|u| crate::text::display_url(&u)))
-                .unwrap_or_else(|| format!("feed {id}"));
-            let mut t = tags.remove(&id).unwrap_or_default();
-            t.sort();
-            t.dedup();
-            Some(RemoteFeed { id, title, tags: t })
+            let tags = tags.remove(&id).unwrap_or_default();
+            seen.insert(id).then(|| super::listed_feed(f, tags))?
         })
         .collect())
 }

@@ -444,14 +444,7 @@ fn remote_feeds(list: &Value) -> Result<Vec<RemoteFeed>, String> {
     Ok(subs
         .iter()
         .filter_map(|s| {
-            let id = text(s.get("id"))?;
-            seen.insert(id.clone()).then_some(())?;
-            let title = text(s.get("title"))
-                .map(|t| one_line(&t))
-                .filter(|t| !t.is_empty())
-                .or_else(|| text(s.get("url")).map(|u| crate::text::display_url(&u)))
-                .unwrap_or_else(|| id.clone());
-            let mut tags: Vec<String> = s
+            let tags = s
                 .get("categories")
                 .and_then(Value::as_array)
                 .into_iter()
@@ -463,11 +456,9 @@ fn remote_feeds(list: &Value) -> Result<Vec<RemoteFeed>, String> {
                     })
                 })
                 .map(|l| one_line(&l))
-                .filter(|l| !l.is_empty())
                 .collect();
-            tags.sort();
-            tags.dedup();
-            Some(RemoteFeed { id, title, tags })
+            seen.insert(text(s.get("id"))?)
+                .then(|| super::listed_feed(s, tags))?
         })
         .collect())
 }

@@ -439,6 +439,21 @@ fn one_line(s: &str) -> String {
     crate::text::sanitize_line(&crate::text::decode(s, false))
 }
 
+/// A feed of a server's list (`id`, `title`, `url`): named by its title, else its address
+/// as shown, else its id; its tags cleaned, sorted, once each.
+fn listed_feed(v: &serde_json::Value, tags: Vec<String>) -> Option<crate::store::RemoteFeed> {
+    let id = text(v.get("id"))?;
+    let title = text(v.get("title"))
+        .map(|t| one_line(&t))
+        .filter(|t| !t.is_empty())
+        .or_else(|| text(v.get("url")).map(|u| crate::text::display_url(&u)))
+        .unwrap_or_else(|| id.clone());
+    let mut tags: Vec<String> = tags.into_iter().filter(|t| !t.is_empty()).collect();
+    tags.sort();
+    tags.dedup();
+    Some(crate::store::RemoteFeed { id, title, tags })
+}
+
 /// An item's date as the cache keeps it: none when missing, and a date beyond a day ahead
 /// (the server's mistake) as now, like the poller does.
 fn published(t: i64) -> Option<i64> {
