@@ -333,6 +333,16 @@ fn synced_items_and_the_configs_own_feeds_live_side_by_side() {
     store.sync_feeds(&again).unwrap();
     assert_eq!(store.feeds().unwrap().len(), 3);
     assert_eq!(all(&store).len(), 5);
+    // `r` on a synced feed syncs; on the config's own feed it only fetches.
+    let feeds = store.feeds().unwrap();
+    let local_id = store.feed_id(&feed.display().to_string()).unwrap().unwrap();
+    let remote_id = feeds
+        .iter()
+        .find(|f| f.title == "Harbour Gazette")
+        .unwrap()
+        .id;
+    assert!(store.any_remote(&[local_id, remote_id]).unwrap());
+    assert!(!store.any_remote(&[local_id]).unwrap());
     // Reading a local item queues nothing for the server.
     let local = by_title(&all(&store), "Local item 0").id;
     store.set_read(&[local], true).unwrap();

@@ -82,8 +82,10 @@ impl Effects for TerminalEffects {
     fn refresh(&mut self, only: Option<Vec<FeedId>>, tx: Sender<Msg>) {
         let config = self.config.clone();
         let cache = self.cache.clone();
-        // A full refresh (at start and with `R`) syncs too; a refresh of chosen feeds does not.
-        let account = self.account.clone().filter(|_| only.is_none());
+        // A full refresh (at start and with `R`) syncs too, and so does a refresh of chosen
+        // feeds (`r`) when one of them is the aggregator's.
+        let account = self.account.clone();
+        let only_for_sync = only.clone();
         std::thread::spawn(move || {
             let send = |e: Event| {
                 let _ = tx.send(Msg::App(e));
@@ -126,11 +128,20 @@ impl Effects for TerminalEffects {
                 )?;
                 Ok(summary)
             })();
-            let synced = account.as_ref().map(|a| {
-                let (line, _) = super::sync_line(&cache, &config, a);
-                tracing::info!("{line}");
-                line
-            });
+            let wanted = |ids: &Option<Vec<FeedId>>| match ids {
+                None => true,
+                Some(ids) => Store::open(&cache)
+                    .and_then(|s| s.any_remote(ids))
+                    .unwrap_or(false),
+            };
+            let synced = account
+                .as_ref()
+                .filter(|_| wanted(&only_for_sync))
+                .map(|a| {
+                    let (line, _) = super::sync_line(&cache, &config, a);
+                    tracing::info!("{line}");
+                    line
+                });
             let at = chrono::Local::now().format("%H:%M");
             let with_sync = |s: String| match &synced {
                 Some(line) => format!("{s} · {at} {line}"),

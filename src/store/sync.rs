@@ -143,6 +143,22 @@ impl Store {
         Ok(None)
     }
 
+    /// Whether any of `feeds` comes from an aggregator.
+    pub fn any_remote(&self, feeds: &[FeedId]) -> Result<bool> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT remote IS NOT NULL FROM feeds WHERE id = ?1")?;
+        for feed in feeds {
+            if stmt
+                .query_row([feed.0], |r| r.get::<_, bool>(0))
+                .unwrap_or(false)
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The server ids of the account's items in the cache.
     pub fn remote_item_ids(&self, account: &str) -> Result<HashSet<String>> {
         let mut stmt = self.conn.prepare_cached(&format!(
