@@ -430,3 +430,23 @@ fn a_tls_failure_is_named_as_one() {
     assert!(e.contains("the TLS handshake failed"), "{e}");
     assert_eq!(e.matches("127.0.0.1").count(), 1, "{e}");
 }
+
+#[test]
+fn a_server_that_ignores_since_id_cannot_make_a_sync_loop() {
+    let f = server(120);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let a = account(&f.url(), PASSWORD);
+    sync::sync(&mut store, &a, &options()).unwrap();
+    f.add_items(11, 5);
+    f.state().ignore_since = true;
+    let before = f.state().log.len();
+    sync::sync(&mut store, &a, &options()).unwrap();
+    let pages = f.state().log[before..]
+        .iter()
+        .filter(|(q, _)| q.contains("since_id"))
+        .count();
+    assert_eq!(pages, 1, "the page went back, not forward: stop");
+    // The new items are unread: they arrive through the unread list all the same.
+    assert_eq!(store.item_count().unwrap(), 125);
+}

@@ -343,3 +343,18 @@ fn tidings_remote_subscribes_renames_moves_and_unsubscribes_on_the_server() {
         );
     }
 }
+
+#[test]
+fn a_server_that_repeats_its_first_page_forever_cannot_make_a_sync_loop() {
+    let g = server();
+    g.add_items("feed/1", 30, 1_000);
+    g.state().loop_pages = true;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let a = account(&g.url(), PASSWORD);
+    // n=1000 per page, so the first page holds every id; the sync ends after the repeat.
+    let report = sync::sync(&mut store, &a, &options()).unwrap();
+    assert_eq!(report.new_items, 30);
+    let pages = g.requests("/reader/api/0/stream/items/ids").len();
+    assert!(pages <= 6, "{pages} id pages");
+}

@@ -31,6 +31,8 @@ pub struct State {
     pub strings: bool,
     /// Answer every request with this status and a Retry-After of 120 s.
     pub status: Option<u16>,
+    /// Ignore `since_id` and send the first items every time (a broken server).
+    pub ignore_since: bool,
 }
 
 pub struct Fever {
@@ -264,7 +266,11 @@ fn answer(state: &Mutex<State>, query: &str, form: HashMap<String, String>) -> (
     if args.contains_key("items") {
         out["total_items"] = json!(s.items.len());
         out["items"] = if let Some(since) = args.get("since_id") {
-            let since: u64 = since.parse().unwrap_or(0);
+            let since: u64 = if s.ignore_since {
+                0
+            } else {
+                since.parse().unwrap_or(0)
+            };
             render(&s, &mut s.items.keys().copied().filter(|i| *i > since))
         } else if let Some(ids) = args.get("with_ids") {
             let ids: Vec<u64> = ids.split(',').filter_map(|i| i.parse().ok()).collect();

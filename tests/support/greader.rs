@@ -45,6 +45,8 @@ pub struct State {
     pub app: Option<(String, String)>,
     /// Send item ids in the long form in id streams too.
     pub long_refs: bool,
+    /// Answer every page of ids with the first page and a continuation (a broken server).
+    pub loop_pages: bool,
     /// id ("feed/N") → (title, labels)
     pub feeds: BTreeMap<String, (String, Vec<String>)>,
     pub items: BTreeMap<u64, Item>,
@@ -242,7 +244,11 @@ fn answer(state: &Mutex<State>, r: Request) -> (u16, &'static str, String) {
             let stream = arg("s").unwrap_or_default();
             let exclude_read = arg("xt").as_deref() == Some("user/-/state/com.google/read");
             let n: usize = arg("n").and_then(|n| n.parse().ok()).unwrap_or(20);
-            let from: usize = arg("c").and_then(|c| c.parse().ok()).unwrap_or(0);
+            let from: usize = if s.loop_pages {
+                0
+            } else {
+                arg("c").and_then(|c| c.parse().ok()).unwrap_or(0)
+            };
             let ot: i64 = arg("ot").and_then(|t| t.parse().ok()).unwrap_or(0);
             let ids: Vec<u64> = s
                 .items
@@ -271,7 +277,7 @@ fn answer(state: &Mutex<State>, r: Request) -> (u16, &'static str, String) {
                 })
                 .collect();
             let mut out = json!({ "itemRefs": page });
-            if from + n < ids.len() {
+            if from + n < ids.len() || s.loop_pages {
                 out["continuation"] = json!((from + n).to_string());
             }
             (200, "application/json", out.to_string())
