@@ -150,7 +150,7 @@ fn changes_here_go_out_as_edit_tags_with_the_write_token_and_the_last_wins() {
     assert_eq!(edits.len(), 3, "one request per tag and verb: {edits:?}");
     for e in &edits {
         assert!(
-            e.form.contains(&("T".into(), "write-token-1".into())),
+            e.form.contains(&("T".into(), "write-token-2".into())),
             "{e:?}"
         );
     }
@@ -338,7 +338,9 @@ fn tidings_remote_subscribes_renames_moves_and_unsubscribes_on_the_server() {
     );
     for r in g.requests("/reader/api/0/subscription/edit") {
         assert!(
-            r.form.contains(&("T".into(), "write-token-1".into())),
+            r.form
+                .iter()
+                .any(|(k, v)| k == "T" && v.starts_with("write-token-")),
             "{r:?}"
         );
     }
@@ -357,4 +359,25 @@ fn a_server_that_repeats_its_first_page_forever_cannot_make_a_sync_loop() {
     assert_eq!(report.new_items, 30);
     let pages = g.requests("/reader/api/0/stream/items/ids").len();
     assert!(pages <= 6, "{pages} id pages");
+}
+
+#[test]
+fn a_write_token_made_stale_by_a_new_login_is_fetched_again() {
+    let g = server();
+    g.add_items("feed/1", 2, 1_000);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let a = account(&g.url(), PASSWORD);
+    sync::sync(&mut store, &a, &options()).unwrap();
+    let id = by_title(&all(&store), "Item 1").id;
+    store.set_read(&[id], true).unwrap();
+    // The auth token expires on the edit itself: the client logs in again, which makes
+    // the write token it holds stale too.
+    let log = g.state().log.len();
+    g.state().expire_on_edit = true;
+    let report = sync::sync(&mut store, &a, &options()).unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+    assert!(g.state().read.contains(&1));
+    assert!(g.state().log.len() > log);
+    assert_eq!(store.queue_len().unwrap(), 0);
 }

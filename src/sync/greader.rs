@@ -316,7 +316,8 @@ impl GReader {
         Ok(token)
     }
 
-    /// A POST that edits, with the write token; a token the server calls stale is fetched
+    /// A POST that edits, with the write token. A token the server refuses (400, or 401
+    /// even after a new login: a login can make the old write token stale) is fetched
     /// again once.
     async fn edit(&self, path: &str, form: &[(&str, String)]) -> Result<(), SyncError> {
         for attempt in 0..2 {
@@ -330,7 +331,9 @@ impl GReader {
                 )
                 .await;
             match result {
-                Err(SyncError::Status { status: 400, .. }) if attempt == 0 => {
+                Err(SyncError::Status { status: 400, .. } | SyncError::Login { .. })
+                    if attempt == 0 =>
+                {
                     *self.write_token.lock().await = None;
                 }
                 other => return other.map(|_| ()),

@@ -12,7 +12,11 @@ use std::thread;
 use serde_json::{json, Value};
 
 pub const PREFIX: &str = "/api/greader.php";
-const WRITE_TOKEN: &str = "write-token-1";
+/// The write token of the current login: a new login makes the old one stale, as on
+/// servers that tie the two together.
+pub fn write_token(logins: usize) -> String {
+    format!("write-token-{logins}")
+}
 
 #[derive(Debug, Clone)]
 pub struct Item {
@@ -41,6 +45,8 @@ pub struct State {
     pub logins: usize,
     /// The next authenticated request gets a 401, as when a token expires.
     pub expire_next: bool,
+    /// The same for the next edit-tag.
+    pub expire_on_edit: bool,
     /// Require `AppId`/`AppKey` headers with these values (Inoreader).
     pub app: Option<(String, String)>,
     /// Send item ids in the long form in id streams too.
@@ -221,7 +227,7 @@ fn answer(state: &Mutex<State>, r: Request) -> (u16, &'static str, String) {
         return (401, "text/plain", "Unauthorized".into());
     }
     match path {
-        "/reader/api/0/token" => (200, "text/plain", format!("{WRITE_TOKEN}\n")),
+        "/reader/api/0/token" => (200, "text/plain", format!("{}\n", write_token(s.logins))),
         "/reader/api/0/subscription/list" => {
             let subs: Vec<Value> = s
                 .feeds
@@ -314,8 +320,13 @@ fn answer(state: &Mutex<State>, r: Request) -> (u16, &'static str, String) {
                 json!({ "items": items }).to_string(),
             )
         }
+        "/reader/api/0/edit-tag" if s.expire_on_edit => {
+            s.expire_on_edit = false;
+            s.logins += 1;
+            (401, "text/plain", "Unauthorized".into())
+        }
         "/reader/api/0/edit-tag" => {
-            if field("T").as_deref() != Some(WRITE_TOKEN) {
+            if field("T") != Some(write_token(s.logins)) {
                 return (401, "text/plain", "Unauthorized".into());
             }
             let ids: Vec<u64> = r
@@ -345,7 +356,7 @@ fn answer(state: &Mutex<State>, r: Request) -> (u16, &'static str, String) {
             (200, "text/plain", "OK".into())
         }
         "/reader/api/0/subscription/edit" => {
-            if field("T").as_deref() != Some(WRITE_TOKEN) {
+            if field("T") != Some(write_token(s.logins)) {
                 return (401, "text/plain", "Unauthorized".into());
             }
             let (Some(ac), Some(feed)) = (field("ac"), field("s")) else {
