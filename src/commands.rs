@@ -204,14 +204,21 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Refresh { force }) => {
             let setup = setup(&cli, true)?;
             init_logging(&setup.paths.log);
-            let account = account(&setup)?;
+            // Resolved first (a password command may ask for a passphrase); a sync that
+            // cannot start never keeps the feeds from being fetched.
+            let account = account(&setup);
             let mut store = open_store(&setup)?;
             let fetched = refresh(&mut store, &setup.config, *force)
                 .with_context(|| format!("refresh into {}", setup.paths.cache.display()))?;
             drop(store);
             let synced = match &account {
-                Some(a) => sync_now(&setup, a)?,
-                None => 0,
+                Ok(Some(a)) => sync_now(&setup, a)?,
+                Ok(None) => 0,
+                Err(e) => {
+                    tracing::warn!("sync failed: {e:#}");
+                    let _ = writeln!(std::io::stdout(), "sync failed: {e:#}");
+                    1
+                }
             };
             Ok(fetched.max(synced))
         }

@@ -450,3 +450,42 @@ fn a_server_that_ignores_since_id_cannot_make_a_sync_loop() {
     // The new items are unread: they arrive through the unread list all the same.
     assert_eq!(store.item_count().unwrap(), 125);
 }
+
+#[test]
+fn a_refresh_whose_sync_cannot_start_still_fetches_every_feed_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("local.xml");
+    std::fs::write(&feed, support::rss("Local", "loc", 3)).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[sync]\nkind = \"fever\"\nurl = \"http://127.0.0.1:9/fever/\"\nusername = \"me\"\npassword_command = \"exit 3\"\n\n[[feeds]]\nurl = \"{}\"\n",
+            feed.display()
+        ),
+    )
+    .unwrap();
+    let cache = dir.path().join("cache.sqlite");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tidings"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--cache")
+        .arg(&cache)
+        .arg("refresh")
+        .env("XDG_STATE_HOME", dir.path())
+        .env_remove("TIDINGS_SYNC_PASSWORD")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("sync failed") && text.contains("password_command failed"),
+        "{text}"
+    );
+    assert_eq!(
+        Store::open(&cache).unwrap().item_count().unwrap(),
+        3,
+        "{text}"
+    );
+}
