@@ -242,6 +242,15 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// A sync's own small runtime: its requests are few at a time, and it may run beside the
+/// poller's.
+fn runtime() -> Result<tokio::runtime::Runtime, SyncError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(SyncError::Runtime)
+}
+
 /// Settings keys of an account's sync state.
 fn key(account: &Account, what: &str) -> String {
     format!("sync {what} {}", account.name())
@@ -272,10 +281,7 @@ pub fn sync(
             });
         }
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(SyncError::Runtime)?;
+    let runtime = runtime()?;
     let result = match account.kind {
         SyncKind::Fever => runtime.block_on(fever::sync(store, account, options)),
         SyncKind::Greader => runtime.block_on(greader::sync(store, account, options)),
@@ -341,10 +347,7 @@ pub fn edit_subscription(
         | SubscriptionEdit::Rename { feed, .. }
         | SubscriptionEdit::Move { feed, .. } => Some(named(feed)?),
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(SyncError::Runtime)?;
+    let runtime = runtime()?;
     runtime.block_on(greader::edit_subscription(account, options, edit, resolved))?;
     sync(store, account, options)
 }
