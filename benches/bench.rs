@@ -7,7 +7,9 @@
 //!
 //! `BENCH_RUNS` (default 3) sets the runs per figure; `BENCH_QUICK=1` skips the 1,000-feed
 //! and 100,000-item workloads; `BENCH_ONLY=clean` measures only the cleaner (seconds),
-//! `BENCH_ONLY=sync` only `tidings sync` against a Fever server on 127.0.0.1.
+//! `BENCH_ONLY=sync` only `tidings sync` against Fever and Google Reader servers on
+//! 127.0.0.1, `BENCH_ONLY=big` only the 500 × 200 cold refresh; `BENCH_NEWSBOAT=0` leaves
+//! newsboat out.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -523,10 +525,12 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
     let quick = std::env::var("BENCH_QUICK").is_ok();
-    let newsboat = Command::new("newsboat")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    // BENCH_NEWSBOAT=0 leaves newsboat out even where it is installed (minutes saved).
+    let newsboat = std::env::var("BENCH_NEWSBOAT").map_or(true, |v| v != "0")
+        && Command::new("newsboat")
+            .arg("-v")
+            .output()
+            .is_ok_and(|o| o.status.success());
     let started = Instant::now();
     let mut rows = Vec::new();
     // BENCH_ONLY=clean or =sync: one part (seconds instead of minutes).
@@ -539,6 +543,10 @@ fn main() {
     }
     if only.is_empty() {
         refresh_and_reader_rows(runs, quick, newsboat, &mut rows);
+    }
+    // BENCH_ONLY=big: the 100,000-item cold refresh alone (for profiling the write path).
+    if only == "big" {
+        refresh_rows(500, 200, 0, runs, newsboat, &mut rows);
     }
     print_table(&rows);
     println!(
