@@ -372,6 +372,16 @@ fn draw_sidebar(frame: &mut Frame, app: &App, area: RRect) {
 
 fn draw_status(frame: &mut Frame, app: &App, area: RRect) {
     let mut parts = vec![format!("{} unread", app.sources.unread_count())];
+    if let Some(sync) = &app.status.sync {
+        let when = match &sync.synced_at {
+            Some(t) => format!("synced {t}"),
+            None => "not synced yet".to_string(),
+        };
+        parts.push(match sync.waiting {
+            0 => when,
+            n => format!("{when}, {n} to send"),
+        });
+    }
     if let Some((done, total)) = app.status.refresh {
         parts.push(format!("refreshing {done}/{total}"));
     }

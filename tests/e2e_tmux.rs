@@ -175,7 +175,9 @@ fn a_star_given_in_the_reader_survives_kill_9_and_reaches_the_server_at_the_next
         s.contains("Item 3") && s.contains("synced")
     });
     session.keys(&["s"]);
-    session.wait_for("the star", |s| s.contains("★"));
+    session.wait_for("the star, waiting for the server", |s| {
+        s.contains("★") && s.contains("1 to send")
+    });
     let pid = reader_pid(&session);
     assert!(Command::new("kill")
         .args(["-KILL", &pid])
@@ -234,7 +236,7 @@ fn with_the_sync_server_down_at_start_the_reader_reads_and_says_the_sync_failed(
     );
     session.keys(&[&command, "Enter"]);
     let screen = session.wait_for("the failed sync in the status line", |s| {
-        s.contains("sync failed: cannot reach")
+        s.contains("not synced yet") && s.contains("sync failed")
     });
     assert!(screen.contains("Local item 0"), "{screen}");
     session.keys(&["Enter"]);

@@ -114,6 +114,7 @@ fn run(
         loader: None,
         tx,
         rx,
+        syncs: false,
     };
     let result = session.run(&mut terminal, &Signals::default());
     (result, terminal, effects.calls)

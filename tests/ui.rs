@@ -402,3 +402,25 @@ fn a_plea_the_feed_repeats_in_every_item_is_hidden_and_labelled_so() {
     assert!(text.contains("consider sharing"), "{text}");
     assert!(text.contains("repeated in 3 other"), "{text}");
 }
+
+#[test]
+fn the_status_line_says_when_the_last_sync_was_and_what_waits_for_the_server() {
+    let mut app = app(120, 30);
+    let text = screen(&draw(&app));
+    assert!(
+        !text.contains("synced"),
+        "no aggregator, no word of it: {text}"
+    );
+    app.update(Event::SyncStatus {
+        synced_at: None,
+        waiting: 0,
+    });
+    assert!(screen(&draw(&app)).contains("not synced yet"));
+    app.update(Event::SyncStatus {
+        synced_at: Some("09:41".into()),
+        waiting: 0,
+    });
+    app.update(Event::SyncQueue(2));
+    let text = screen(&draw(&app));
+    assert!(text.contains("synced 09:41, 2 to send"), "{text}");
+}

@@ -38,6 +38,14 @@ pub enum Event {
     /// The full article of an item was fetched (or failed) and stored.
     FullTextDone(ItemId, Result<(), String>),
     Message(String),
+    /// The aggregator's sync: when it last worked (local time, as shown) and how many
+    /// changes wait for the server.
+    SyncStatus {
+        synced_at: Option<String>,
+        waiting: usize,
+    },
+    /// Changes waiting for the server, after a change made here.
+    SyncQueue(usize),
 }
 
 /// Work for the runtime.

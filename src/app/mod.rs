@@ -204,6 +204,14 @@ impl App {
                 }
             }
             Event::Message(m) => self.status.say(m),
+            Event::SyncStatus { synced_at, waiting } => {
+                self.status.sync = Some(status::SyncShown { synced_at, waiting });
+            }
+            Event::SyncQueue(waiting) => {
+                if let Some(sync) = &mut self.status.sync {
+                    sync.waiting = waiting;
+                }
+            }
         }
     }
 

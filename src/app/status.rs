@@ -10,6 +10,14 @@ pub struct Status {
     pub refresh: Option<(usize, usize)>,
     /// Feeds whose last fetch failed, with why; the newest last.
     pub errors: Vec<(FeedId, String)>,
+    /// With an aggregator: when the last sync worked, and the changes waiting for it.
+    pub sync: Option<SyncShown>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct SyncShown {
+    pub synced_at: Option<String>,
+    pub waiting: usize,
 }
 
 impl Status {

@@ -216,6 +216,26 @@ pub fn sync_line(
     }
 }
 
+/// What the status line shows of the aggregator: the time of the last sync that worked
+/// (hours and minutes today, else the date too) and the changes waiting for the server.
+pub fn sync_status(store: &Store, account: &crate::sync::Account) -> crate::store::Result<Event> {
+    let now = chrono::Local::now();
+    let synced_at = crate::sync::last_synced(store, account)?
+        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map(|t| {
+            let t = t.with_timezone(&chrono::Local);
+            if t.date_naive() == now.date_naive() {
+                t.format("%H:%M").to_string()
+            } else {
+                t.format("%Y-%m-%d %H:%M").to_string()
+            }
+        });
+    Ok(Event::SyncStatus {
+        synced_at,
+        waiting: store.queue_len()?,
+    })
+}
+
 pub fn sync_options(config: &Config) -> crate::sync::SyncOptions {
     crate::sync::SyncOptions {
         connect_timeout: Duration::from_secs(config.connect_timeout_secs),
@@ -268,6 +288,8 @@ pub struct Session<'a> {
     pub loader: Option<Loader>,
     pub tx: Sender<Msg>,
     pub rx: Receiver<Msg>,
+    /// An aggregator is configured: the status line follows its queue.
+    pub syncs: bool,
 }
 
 impl Session<'_> {
@@ -289,6 +311,15 @@ impl Session<'_> {
         }
     }
 
+    /// The changes waiting for the server after one made here, when there is a server.
+    fn queue_status(&self) -> Result<Vec<Event>> {
+        Ok(if self.syncs {
+            vec![Event::SyncQueue(self.store.queue_len()?)]
+        } else {
+            vec![]
+        })
+    }
+
     /// Performs one command; results come back as app events.
     fn perform(&mut self, cmd: Command) -> Result<Vec<Event>> {
         let store = self.store;
@@ -307,11 +338,11 @@ impl Session<'_> {
             },
             Command::SetRead(ids, read) => {
                 store.set_read(&ids, read)?;
-                vec![]
+                self.queue_status()?
             }
             Command::SetStarred(id, starred) => {
                 store.set_starred(id, starred)?;
-                vec![]
+                self.queue_status()?
             }
             Command::SaveSetting(k, v) => {
                 store.set_setting(&k, &v)?;

@@ -199,19 +199,7 @@ pub fn run_terminal(
     app.utc_offset = now.offset().local_minus_utc();
     app.this_year = Some(chrono::Datelike::year(&now));
     if let Some(account) = &account {
-        // Until this start's sync reports: when the last one was, and what waits.
-        let last = crate::sync::last_synced(&store, account)?
-            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-            .map(|t| {
-                t.with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            });
-        let waiting = store.queue_len()?;
-        app.update(Event::Message(match last {
-            Some(t) => format!("last synced {t}; {waiting} changes wait for the server"),
-            None => format!("not synced yet; {waiting} changes wait for the server"),
-        }));
+        app.update(super::sync_status(&store, account)?);
     }
 
     let previous = std::panic::take_hook();
@@ -283,6 +271,7 @@ pub fn run_terminal(
             loader: Some(loader),
             tx,
             rx,
+            syncs,
         };
         // With only an aggregator configured, the start refresh is its sync.
         let anything = !config.feeds.is_empty() || syncs;
