@@ -489,3 +489,36 @@ fn a_refresh_whose_sync_cannot_start_still_fetches_every_feed_and_exits_1() {
         "{text}"
     );
 }
+
+#[test]
+fn a_server_that_moved_is_not_followed_and_the_error_gives_the_new_address() {
+    let f = server(1);
+    f.state().moved_to = Some("https://rss.example.net/api/fever.php".into());
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let e = sync::sync(&mut store, &account(&f.url(), PASSWORD), &options())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("redirects to https://rss.example.net/api/fever.php"),
+        "{e}"
+    );
+    assert_eq!(f.state().log.len(), 1, "asked once, not followed");
+}
+
+#[test]
+fn an_answer_larger_than_max_body_bytes_is_refused() {
+    let f = server(1);
+    f.state().padding = 200_000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let mut o = options();
+    o.max_body_bytes = 100_000;
+    let e = sync::sync(&mut store, &account(&f.url(), PASSWORD), &o)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("larger than 100000 bytes (max_body_bytes)"),
+        "{e}"
+    );
+}

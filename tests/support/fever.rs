@@ -33,6 +33,10 @@ pub struct State {
     pub status: Option<u16>,
     /// Ignore `since_id` and send the first items every time (a broken server).
     pub ignore_since: bool,
+    /// Answer every request with a 301 to this address.
+    pub moved_to: Option<String>,
+    /// Pad every answer with this many spaces (JSON allows them).
+    pub padding: usize,
 }
 
 pub struct Fever {
@@ -172,13 +176,19 @@ fn serve(stream: std::net::TcpStream, state: &Mutex<State>) -> std::io::Result<(
     let mut body = vec![0u8; length];
     reader.read_exact(&mut body)?;
     let form = pairs(&String::from_utf8_lossy(&body));
-    let (status, answer) = answer(state, &query, form);
-    let mut out = stream;
-    let extra = if status == 200 {
-        String::new()
-    } else {
-        "Retry-After: 120\r\n".to_string()
+    let (status, mut answer) = answer(state, &query, form);
+    let (moved, padding) = {
+        let s = state.lock().unwrap();
+        (s.moved_to.clone(), s.padding)
     };
+    answer.push_str(&" ".repeat(padding));
+    let mut out = stream;
+    let extra = match (&moved, status) {
+        (Some(to), _) => format!("Location: {to}\r\n"),
+        (None, 200) => String::new(),
+        (None, _) => "Retry-After: 120\r\n".to_string(),
+    };
+    let status = if moved.is_some() { 301 } else { status };
     write!(
         out,
         "HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n{answer}",
