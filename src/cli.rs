@@ -35,8 +35,10 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Sync new items and read/starred state with the aggregator of the config's sync table (for cron:
-    /// exit 1 when the server could not be synced, 2 for a bad config or cache)
+    /// Sync items and read/starred state with your aggregator (the config's sync table)
+    ///
+    /// For cron: exit 0 when synced, 1 when the server could not be synced (changes made
+    /// here stay queued), 2 for a bad config or cache.
     Sync,
     /// Change subscriptions on the sync server (Google Reader API), then sync
     #[command(subcommand)]
