@@ -244,7 +244,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             let options = crate::runtime::sync_options(&setup.config);
             match crate::sync::edit_subscription(&mut store, &account, &options, &edit) {
                 Ok(report) => {
-                    let waiting = store.queue_len()?;
+                    let waiting = store.queue_len_of(&account.name())?;
                     let line = crate::sync::describe(&report, waiting);
                     tracing::info!("{edit:?}: {line}");
                     let _ = writeln!(std::io::stdout(), "done; {line}");

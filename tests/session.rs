@@ -114,7 +114,7 @@ fn run(
         loader: None,
         tx,
         rx,
-        syncs: false,
+        sync_account: None,
     };
     let result = session.run(&mut terminal, &Signals::default());
     (result, terminal, effects.calls)

@@ -522,3 +522,24 @@ fn an_answer_larger_than_max_body_bytes_is_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn a_server_the_config_no_longer_names_hides_its_feeds_and_its_waiting_changes_count_for_it_alone()
+{
+    let old = server(2);
+    let new = server(3);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let (a, b) = (account(&old.url(), PASSWORD), account(&new.url(), PASSWORD));
+    sync::sync(&mut store, &a, &options()).unwrap();
+    let id = by_title(&all(&store), "Item 1").id;
+    store.set_starred(id, true).unwrap();
+    sync::sync(&mut store, &b, &options()).unwrap();
+    assert_eq!(
+        all(&store).len(),
+        3,
+        "only the new server's items are listed"
+    );
+    assert_eq!(store.queue_len_of(&a.name()).unwrap(), 1);
+    assert_eq!(store.queue_len_of(&b.name()).unwrap(), 0);
+}

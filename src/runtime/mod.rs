@@ -204,7 +204,7 @@ pub fn sync_line(
 ) -> (String, bool) {
     let outcome = Store::open(cache).map(|mut store| {
         let result = crate::sync::sync(&mut store, account, &sync_options(config));
-        (result, store.queue_len().unwrap_or(0))
+        (result, store.queue_len_of(&account.name()).unwrap_or(0))
     });
     match outcome {
         Ok((Ok(report), waiting)) => (crate::sync::describe(&report, waiting), true),
@@ -232,7 +232,7 @@ pub fn sync_status(store: &Store, account: &crate::sync::Account) -> crate::stor
         });
     Ok(Event::SyncStatus {
         synced_at,
-        waiting: store.queue_len()?,
+        waiting: store.queue_len_of(&account.name())?,
     })
 }
 
@@ -288,8 +288,9 @@ pub struct Session<'a> {
     pub loader: Option<Loader>,
     pub tx: Sender<Msg>,
     pub rx: Receiver<Msg>,
-    /// An aggregator is configured: the status line follows its queue.
-    pub syncs: bool,
+    /// The aggregator's account name, when one is configured: the status line follows its
+    /// queue.
+    pub sync_account: Option<String>,
 }
 
 impl Session<'_> {
@@ -313,8 +314,8 @@ impl Session<'_> {
 
     /// The changes waiting for the server after one made here, when there is a server.
     fn queue_status(&self) -> Result<Vec<Event>> {
-        Ok(if self.syncs {
-            vec![Event::SyncQueue(self.store.queue_len()?)]
+        Ok(if let Some(account) = &self.sync_account {
+            vec![Event::SyncQueue(self.store.queue_len_of(account)?)]
         } else {
             vec![]
         })

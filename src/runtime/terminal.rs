@@ -259,7 +259,9 @@ pub fn run_terminal(
             cache: cache.to_path_buf(),
             account,
         };
-        let syncs = effects.account.is_some();
+        let sync_account = effects.account.as_ref().map(crate::sync::Account::name);
+        // With only an aggregator configured, the start refresh is its sync.
+        let anything = !config.feeds.is_empty() || sync_account.is_some();
         let loader = Loader::spawn(cache.to_path_buf(), tx.clone());
         // The first frame showed the newest page; now the whole list.
         loader.request(app.query());
@@ -271,10 +273,8 @@ pub fn run_terminal(
             loader: Some(loader),
             tx,
             rx,
-            syncs,
+            sync_account,
         };
-        // With only an aggregator configured, the start refresh is its sync.
-        let anything = !config.feeds.is_empty() || syncs;
         if config.refresh_on_start && anything {
             session.handle(Event::Action(crate::app::Action::RefreshAll));
         }

@@ -204,6 +204,19 @@ impl Store {
         Ok(())
     }
 
+    /// Changes waiting for the account's server (not those of a server the config no
+    /// longer names).
+    pub fn queue_len_of(&self, account: &str) -> Result<usize> {
+        Ok(self.conn.query_row(
+            &format!(
+                "SELECT count(*) FROM sync_queue q JOIN items i ON i.id = q.item_id
+                 JOIN feeds f ON f.id = i.feed_id WHERE {OF_ACCOUNT}"
+            ),
+            [account],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Changes waiting for the server, over all accounts.
     pub fn queue_len(&self) -> Result<usize> {
         Ok(self
