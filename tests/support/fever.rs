@@ -3,10 +3,9 @@
 //! `auth`), 50 items per page, and the traffic recorded so tests can assert the wire.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
-use std::thread;
+
+use super::api::{self, Answer, ApiRequest};
 
 #[derive(Debug, Clone)]
 pub struct Item {
@@ -54,21 +53,11 @@ pub fn api_key(user: &str, password: &str) -> String {
 
 impl Fever {
     pub fn start(user: &str, password: &str) -> Fever {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind 127.0.0.1");
-        let port = listener.local_addr().unwrap().port();
         let state = Arc::new(Mutex::new(State {
             api_key: api_key(user, password),
             ..State::default()
         }));
-        let s = state.clone();
-        thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let s = s.clone();
-                thread::spawn(move || {
-                    let _ = serve(stream, &s);
-                });
-            }
-        });
+        let port = api::serve(state.clone(), respond);
         Fever { port, state }
     }
 
@@ -121,80 +110,21 @@ impl Fever {
     }
 }
 
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-                match u8::from_str_radix(hex, 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
+/// The answer, then what the server's quirks do to it: moved away, padded, rate limited.
+fn respond(state: &Mutex<State>, r: ApiRequest) -> Answer {
+    let query = r.target.split_once('?').map_or("", |(_, q)| q);
+    let form: HashMap<String, String> = r.form.into_iter().collect();
+    let (status, mut body) = answer(state, query, form);
+    let s = state.lock().unwrap();
+    body.push_str(&" ".repeat(s.padding));
+    let mut a = Answer::new(status, "application/json", body);
+    if let Some(to) = &s.moved_to {
+        a.status = 301;
+        a.headers.push(("Location".into(), to.clone()));
+    } else if status != 200 {
+        a.headers.push(("Retry-After".into(), "120".into()));
     }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn pairs(s: &str) -> HashMap<String, String> {
-    s.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn serve(stream: std::net::TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let target = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-    let query = target.split_once('?').map_or("", |(_, q)| q).to_string();
-    let mut length = 0usize;
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h)? == 0 || h == "\r\n" {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            if k.trim().eq_ignore_ascii_case("content-length") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-    }
-    let mut body = vec![0u8; length];
-    reader.read_exact(&mut body)?;
-    let form = pairs(&String::from_utf8_lossy(&body));
-    let (status, mut answer) = answer(state, &query, form);
-    let (moved, padding) = {
-        let s = state.lock().unwrap();
-        (s.moved_to.clone(), s.padding)
-    };
-    answer.push_str(&" ".repeat(padding));
-    let mut out = stream;
-    let extra = match (&moved, status) {
-        (Some(to), _) => format!("Location: {to}\r\n"),
-        (None, 200) => String::new(),
-        (None, _) => "Retry-After: 120\r\n".to_string(),
-    };
-    let status = if moved.is_some() { 301 } else { status };
-    write!(
-        out,
-        "HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n{answer}",
-        answer.len()
-    )?;
-    out.flush()
+    a
 }
 
 fn answer(state: &Mutex<State>, query: &str, form: HashMap<String, String>) -> (u16, String) {
@@ -204,7 +134,7 @@ fn answer(state: &Mutex<State>, query: &str, form: HashMap<String, String>) -> (
     if let Some(code) = s.status {
         return (code, String::new());
     }
-    let args = pairs(query);
+    let args: HashMap<String, String> = api::pairs(query).into_iter().collect();
     if !args.contains_key("api") {
         return (400, String::new());
     }

@@ -4,10 +4,9 @@
 //! contents, pages with a `continuation`, and traffic recorded for the tests to assert.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
-use std::thread;
+
+use super::api::{self, Answer, ApiRequest};
 
 use serde_json::{json, Value};
 
@@ -28,14 +27,8 @@ pub struct Item {
     pub crawled: i64,
 }
 
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub method: String,
-    /// Path after the API prefix, with its query.
-    pub target: String,
-    pub form: Vec<(String, String)>,
-    pub headers: Vec<(String, String)>,
-}
+/// A request as logged: its target is the path after the API prefix, with its query.
+pub type Request = ApiRequest;
 
 #[derive(Debug, Default)]
 pub struct State {
@@ -68,22 +61,12 @@ pub struct GReader {
 
 impl GReader {
     pub fn start(user: &str, password: &str) -> GReader {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind 127.0.0.1");
-        let port = listener.local_addr().unwrap().port();
         let state = Arc::new(Mutex::new(State {
             user: user.into(),
             password: password.into(),
             ..State::default()
         }));
-        let s = state.clone();
-        thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let s = s.clone();
-                thread::spawn(move || {
-                    let _ = serve(stream, &s);
-                });
-            }
-        });
+        let port = api::serve(state.clone(), respond);
         GReader { port, state }
     }
 
@@ -128,50 +111,24 @@ pub fn long_id(id: u64) -> String {
     format!("tag:google.com,2005:reader/item/{id:016x}")
 }
 
-fn pairs(s: &str) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(s.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+fn respond(state: &Mutex<State>, mut r: ApiRequest) -> Answer {
+    if let Some(rest) = r.target.strip_prefix(PREFIX) {
+        r.target = rest.to_string();
+    }
+    let (status, content_type, body) = answer(state, r);
+    Answer::new(status, content_type, body)
 }
 
-fn serve(stream: std::net::TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or("GET").to_string();
-    let target = parts.next().unwrap_or("/").to_string();
-    let mut headers = Vec::new();
-    let mut length = 0usize;
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h)? == 0 || h == "\r\n" {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            let (k, v) = (k.trim().to_ascii_lowercase(), v.trim().to_string());
-            if k == "content-length" {
-                length = v.parse().unwrap_or(0);
-            }
-            headers.push((k, v));
-        }
-    }
-    let mut body = vec![0u8; length];
-    reader.read_exact(&mut body)?;
-    let request = Request {
-        method,
-        target: target.strip_prefix(PREFIX).unwrap_or(&target).to_string(),
-        form: pairs(&String::from_utf8_lossy(&body)),
-        headers,
-    };
-    let (status, content_type, answer) = answer(state, request);
-    let mut out = stream;
-    write!(
-        out,
-        "HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{answer}",
-        answer.len()
-    )?;
-    out.flush()
+/// Item ids of a form, in either form (decimal, or the long form's hex).
+fn form_ids(form: &[(String, String)]) -> Vec<u64> {
+    form.iter()
+        .filter(|(k, _)| k == "i")
+        .filter_map(|(_, v)| {
+            v.parse::<u64>()
+                .ok()
+                .or_else(|| u64::from_str_radix(v.rsplit('/').next().unwrap_or(""), 16).ok())
+        })
+        .collect()
 }
 
 fn answer(state: &Mutex<State>, r: Request) -> (u16, &'static str, String) {
@@ -195,7 +152,7 @@ fn answer(state: &Mutex<State>, r: Request) -> (u16, &'static str, String) {
             .map(|(_, v)| v.clone())
     };
     let (path, query) = r.target.split_once('?').unwrap_or((&r.target, ""));
-    let query = pairs(query);
+    let query = api::pairs(query);
     let arg = |name: &str| {
         query
             .iter()
@@ -289,15 +246,8 @@ fn answer(state: &Mutex<State>, r: Request) -> (u16, &'static str, String) {
             (200, "application/json", out.to_string())
         }
         "/reader/api/0/stream/items/contents" => {
-            let items: Vec<Value> = r
-                .form
-                .iter()
-                .filter(|(k, _)| k == "i")
-                .filter_map(|(_, v)| {
-                    v.parse::<u64>().ok().or_else(|| {
-                        u64::from_str_radix(v.rsplit('/').next().unwrap_or(""), 16).ok()
-                    })
-                })
+            let items: Vec<Value> = form_ids(&r.form)
+                .into_iter()
                 .filter_map(|id| s.items.get(&id).map(|it| (id, it)))
                 .map(|(id, it)| {
                     let mut categories = vec![json!("user/-/state/com.google/reading-list")];
@@ -329,16 +279,7 @@ fn answer(state: &Mutex<State>, r: Request) -> (u16, &'static str, String) {
             if field("T") != Some(write_token(s.logins)) {
                 return (401, "text/plain", "Unauthorized".into());
             }
-            let ids: Vec<u64> = r
-                .form
-                .iter()
-                .filter(|(k, _)| k == "i")
-                .filter_map(|(_, v)| {
-                    v.parse::<u64>().ok().or_else(|| {
-                        u64::from_str_radix(v.rsplit('/').next().unwrap_or(""), 16).ok()
-                    })
-                })
-                .collect();
+            let ids = form_ids(&r.form);
             for (verb, tag) in r.form.iter().filter(|(k, _)| k == "a" || k == "r") {
                 let set = match tag.as_str() {
                     "user/-/state/com.google/read" => &mut s.read,

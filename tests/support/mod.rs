@@ -2,6 +2,7 @@
 //! GET, gzip, redirects, errors, stalls, trickles, huge bodies) and a log of requests.
 #![allow(dead_code)]
 
+pub mod api;
 pub mod fever;
 pub mod greader;
 pub mod tmux;
