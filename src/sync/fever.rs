@@ -340,22 +340,15 @@ fn remote_feeds(groups: &Value, feeds: &Value) -> Result<Vec<RemoteFeed>, String
 fn item(v: &Value) -> Option<(u64, String, ParsedItem)> {
     let id = u64::try_from(number(v.get("id"))?).ok()?;
     let feed = text(v.get("feed_id"))?;
-    let content = text(v.get("html")).unwrap_or_default();
-    let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let published = number(v.get("created_on_time")).and_then(super::published);
-    Some((
-        id,
-        feed,
-        ParsedItem {
-            key: id.to_string(),
-            title: one_line(&text(v.get("title")).unwrap_or_default()),
-            link: nonempty(text(v.get("url"))),
-            author: nonempty(text(v.get("author")).map(|a| one_line(&a))),
-            published,
-            text: crate::text::search_text(&content),
-            content,
-        },
-    ))
+    let item = super::synced_item(
+        id.to_string(),
+        text(v.get("title")),
+        text(v.get("url")),
+        text(v.get("author")),
+        number(v.get("created_on_time")),
+        text(v.get("html")).unwrap_or_default(),
+    );
+    Some((id, feed, item))
 }
 
 #[cfg(test)]

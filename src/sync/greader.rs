@@ -479,28 +479,19 @@ fn item(v: &Value) -> Option<(String, ParsedItem)> {
         .iter()
         .filter_map(|k| v.get(*k).and_then(Value::as_array))
         .flatten()
-        .find_map(|l| text(l.get("href")))
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty());
+        .find_map(|l| text(l.get("href")));
     let published = v
         .get("published")
-        .and_then(|p| p.as_i64().or_else(|| p.as_str()?.parse().ok()))
-        .and_then(super::published);
-    let author = text(v.get("author"))
-        .map(|a| one_line(&a))
-        .filter(|a| !a.is_empty());
-    Some((
-        feed,
-        ParsedItem {
-            key: id,
-            title: one_line(&text(v.get("title")).unwrap_or_default()),
-            link,
-            author,
-            published,
-            text: crate::text::search_text(&content),
-            content,
-        },
-    ))
+        .and_then(|p| p.as_i64().or_else(|| p.as_str()?.parse().ok()));
+    let item = super::synced_item(
+        id,
+        text(v.get("title")),
+        link,
+        text(v.get("author")),
+        published,
+        content,
+    );
+    Some((feed, item))
 }
 
 #[cfg(test)]

@@ -457,11 +457,30 @@ fn listed_feed(v: &serde_json::Value, tags: Vec<String>) -> Option<crate::store:
     Some(crate::store::RemoteFeed { id, title, tags })
 }
 
-/// An item's date as the cache keeps it: none when missing, and a date beyond a day ahead
-/// (the server's mistake) as now, like the poller does.
-fn published(t: i64) -> Option<i64> {
+/// An item as a server sent it, as the cache stores it: title and author on one clean
+/// line, an empty link or author as none, no date when there is none, a date beyond a day
+/// ahead (the server's mistake) as now, like the poller does; the search text made here.
+fn synced_item(
+    key: String,
+    title: Option<String>,
+    link: Option<String>,
+    author: Option<String>,
+    published: Option<i64>,
+    content: String,
+) -> crate::model::ParsedItem {
     let now = now();
-    (t > 0).then_some(if t > now + 86_400 { now } else { t })
+    let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
+    crate::model::ParsedItem {
+        key,
+        title: one_line(&title.unwrap_or_default()),
+        link: nonempty(link.map(|l| l.trim().to_string())),
+        author: nonempty(author.map(|a| one_line(&a))),
+        published: published
+            .filter(|t| *t > 0)
+            .map(|t| if t > now + 86_400 { now } else { t }),
+        text: crate::text::search_text(&content),
+        content,
+    }
 }
 
 /// Ids in a comma-separated list, as Fever and others send them.
