@@ -14,6 +14,16 @@ pub type Timestamp = i64;
 /// FNV-1a over `parts`, each followed by a 0xff separator: the same value in every build
 /// and release (std's hasher promises neither), for identities and change detection kept
 /// in the cache.
+/// An item's date in the cache: its own, unless it has none or one beyond a day ahead (a
+/// time zone slip is less; from year 9999 it would stay pinned above everything), when it
+/// is the time it was fetched. Feeds and synced items alike.
+pub fn dated(published: Option<Timestamp>, fetched: Timestamp) -> Timestamp {
+    match published {
+        Some(t) if t <= fetched + 86_400 => t,
+        _ => fetched,
+    }
+}
+
 pub fn stable_hash(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
     for p in parts {

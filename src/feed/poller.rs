@@ -453,16 +453,11 @@ fn backoff(errors_before: u32) -> Option<i64> {
     (errors_before > 0).then(|| (60i64 << (errors_before - 1).min(20)).min(MAX_BACKOFF_SECS))
 }
 
-/// A parsed feed's items as rows ready for the writer, dated: an item without a date is
-/// dated when it was fetched, and so is one beyond a day ahead (time zones) — from year 9999
-/// it would stay pinned above everything.
+/// A parsed feed's items as rows ready for the writer, dated (`model::dated`).
 fn rows_of(mut items: Vec<crate::model::ParsedItem>) -> Rows {
     let fetched = now();
     for item in &mut items {
-        let published = item.published.get_or_insert(fetched);
-        if *published > fetched + 86_400 {
-            *published = fetched;
-        }
+        item.published = Some(crate::model::dated(item.published, fetched));
     }
     Rows::new(items)
 }

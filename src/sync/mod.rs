@@ -458,8 +458,8 @@ fn listed_feed(v: &serde_json::Value, tags: Vec<String>) -> Option<crate::store:
 }
 
 /// An item as a server sent it, as the cache stores it: title and author on one clean
-/// line, an empty link or author as none, no date when there is none, a date beyond a day
-/// ahead (the server's mistake) as now, like the poller does; the search text made here.
+/// line, an empty link or author as none, dated like a feed's items (`model::dated`; 0 is
+/// no date), the search text made here.
 fn synced_item(
     key: String,
     title: Option<String>,
@@ -475,9 +475,7 @@ fn synced_item(
         title: one_line(&title.unwrap_or_default()),
         link: nonempty(link.map(|l| l.trim().to_string())),
         author: nonempty(author.map(|a| one_line(&a))),
-        published: published
-            .filter(|t| *t > 0)
-            .map(|t| if t > now + 86_400 { now } else { t }),
+        published: Some(crate::model::dated(published.filter(|t| *t > 0), now)),
         text: crate::text::search_text(&content),
         content,
     }
@@ -495,6 +493,22 @@ fn id_list(s: &str) -> HashSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn synced_items_are_dated_like_feed_items() {
+        let at = |published| {
+            synced_item("1".into(), None, None, None, published, String::new())
+                .published
+                .unwrap()
+        };
+        let before = now();
+        assert_eq!(at(Some(1_700_000_000)), 1_700_000_000);
+        // Undated (0 or none) or beyond a day ahead: dated now, not sorted below everything
+        // or pinned above it.
+        for odd in [None, Some(0), Some(253_402_300_799)] {
+            assert!((before..before + 5).contains(&at(odd)), "{odd:?}");
+        }
+    }
 
     #[test]
     fn a_secret_never_prints() {
