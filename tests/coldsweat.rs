@@ -118,21 +118,11 @@ impl Drop for Coldsweat {
     }
 }
 
-fn tidings_sync(config: &Path, cache: &Path, home: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_tidings"))
-        .arg("--config")
-        .arg(config)
-        .arg("--cache")
-        .arg(cache)
-        .arg("sync")
-        .env("HOME", home)
-        .env("XDG_STATE_HOME", home)
-        .env("TIDINGS_SYNC_PASSWORD", PASSWORD)
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+/// `tidings sync` on the config and cache in `dir`: it must work and never print the
+/// password.
+fn tidings_sync(dir: &Path) -> String {
+    let (code, text) = support::run_tidings(dir, &["sync"], Some(PASSWORD));
+    assert_eq!(code, Some(0), "{text}");
     assert!(!text.contains(PASSWORD));
     text
 }
@@ -172,16 +162,15 @@ fn tidings_syncs_with_a_real_coldsweat_server_both_ways() {
     cs.run(&["import", "-f", "feeds.opml", EMAIL]);
     let port = cs.start();
 
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[sync]\nkind = \"fever\"\nurl = \"http://127.0.0.1:{port}/fever/\"\nusername = \"{EMAIL}\"\n"
+    support::write_sync_config(
+        dir.path(),
+        &format!(
+            "kind = \"fever\"\nurl = \"http://127.0.0.1:{port}/fever/\"\nusername = \"{EMAIL}\""
         ),
-    )
-    .unwrap();
+        &[],
+    );
     let cache = dir.path().join("cache.sqlite");
-    let said = tidings_sync(&config, &cache, dir.path());
+    let said = tidings_sync(dir.path());
     assert!(said.contains("synced: 2 feeds, 7 new items"), "{said}");
 
     // Read one, star another, in the cache as the reader does.
@@ -195,7 +184,7 @@ fn tidings_syncs_with_a_real_coldsweat_server_both_ways() {
     let key = |id| store.article(id).unwrap().unwrap();
     let (read_link, star_link) = (key(read).link, key(star).link);
     drop(store);
-    let said = tidings_sync(&config, &cache, dir.path());
+    let said = tidings_sync(dir.path());
     assert!(said.contains("2 changes sent"), "{said}");
 
     // coldsweat's own database has both changes, on the right entries.
@@ -228,7 +217,7 @@ fn tidings_syncs_with_a_real_coldsweat_server_both_ways() {
         [entry(&other_link)],
     )
     .unwrap();
-    tidings_sync(&config, &cache, dir.path());
+    tidings_sync(dir.path());
     let store = Store::open(&cache).unwrap();
     let now = store.headlines(&HeadlineFilter::default()).unwrap();
     let state = |id| now.iter().find(|h| h.id == id).unwrap().clone();

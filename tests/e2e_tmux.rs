@@ -151,15 +151,14 @@ fn a_star_given_in_the_reader_survives_kill_9_and_reaches_the_server_at_the_next
     }
     server.add_items(1, 3);
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[sync]\nkind = \"fever\"\nurl = \"{}\"\nusername = \"me@example.org\"\n",
+    let config = support::write_sync_config(
+        dir.path(),
+        &format!(
+            "kind = \"fever\"\nurl = \"{}\"\nusername = \"me@example.org\"",
             server.url()
         ),
-    )
-    .unwrap();
+        &[],
+    );
     let cache = dir.path().join("cache.sqlite");
     let session = shell("kill9", 100, 30);
     let command = format!(
@@ -218,15 +217,11 @@ fn with_the_sync_server_down_at_start_the_reader_reads_and_says_the_sync_failed(
     let dir = tempfile::tempdir().unwrap();
     let feed = dir.path().join("local.xml");
     std::fs::write(&feed, support::rss("Local", "loc", 3)).unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[sync]\nkind = \"greader\"\nurl = \"http://127.0.0.1:9/api/greader.php\"\nusername = \"me\"\n\n[[feeds]]\nurl = \"{}\"\n",
-            feed.display()
-        ),
-    )
-    .unwrap();
+    let config = support::write_sync_config(
+        dir.path(),
+        "kind = \"greader\"\nurl = \"http://127.0.0.1:9/api/greader.php\"\nusername = \"me\"",
+        &[&feed],
+    );
     let session = shell("syncdown", 120, 30);
     let command = format!(
         "TIDINGS_SYNC_PASSWORD=pw XDG_STATE_HOME={dir} {bin} --config {config} --cache {dir}/cache.sqlite",

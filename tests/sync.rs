@@ -356,41 +356,24 @@ fn synced_items_and_the_configs_own_feeds_live_side_by_side() {
 fn tidings_sync_exits_0_then_1_when_the_server_is_gone_and_never_prints_the_password() {
     let f = server(2);
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
     let write = |url: &str| {
-        std::fs::write(
-            &config,
-            format!(
-                "[sync]\nkind = \"fever\"\nurl = \"{url}\"\nusername = \"{USER}\"\npassword_command = \"echo '{PASSWORD}'\"\n"
+        support::write_sync_config(
+            dir.path(),
+            &format!(
+                "kind = \"fever\"\nurl = \"{url}\"\nusername = \"{USER}\"\npassword_command = \"echo '{PASSWORD}'\""
             ),
-        )
-        .unwrap();
-    };
-    let run = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_tidings"))
-            .arg("--config")
-            .arg(&config)
-            .arg("--cache")
-            .arg(dir.path().join("cache.sqlite"))
-            .arg("sync")
-            .env("HOME", dir.path())
-            .env("XDG_STATE_HOME", dir.path())
-            .output()
-            .unwrap()
+            &[],
+        );
     };
     write(&f.url());
-    let out = run();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    let (code, text) = support::run_tidings(dir.path(), &["sync"], None);
+    assert_eq!(code, Some(0), "{text}");
     assert!(text.contains("synced: 2 feeds, 2 new items"), "{text}");
     assert!(!text.contains(PASSWORD), "{text}");
 
     write("http://127.0.0.1:9/fever/");
-    let out = run();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let (code, text) = support::run_tidings(dir.path(), &["sync"], None);
+    assert_eq!(code, Some(1), "{text}");
     assert!(
         text.contains("sync failed: cannot reach http://127.0.0.1:9/fever/"),
         "{text}"
@@ -456,33 +439,18 @@ fn a_refresh_whose_sync_cannot_start_still_fetches_every_feed_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
     let feed = dir.path().join("local.xml");
     std::fs::write(&feed, support::rss("Local", "loc", 3)).unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[sync]\nkind = \"fever\"\nurl = \"http://127.0.0.1:9/fever/\"\nusername = \"me\"\npassword_command = \"exit 3\"\n\n[[feeds]]\nurl = \"{}\"\n",
-            feed.display()
-        ),
-    )
-    .unwrap();
-    let cache = dir.path().join("cache.sqlite");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tidings"))
-        .arg("--config")
-        .arg(&config)
-        .arg("--cache")
-        .arg(&cache)
-        .arg("refresh")
-        .env("XDG_STATE_HOME", dir.path())
-        .env_remove("TIDINGS_SYNC_PASSWORD")
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    support::write_sync_config(
+        dir.path(),
+        "kind = \"fever\"\nurl = \"http://127.0.0.1:9/fever/\"\nusername = \"me\"\npassword_command = \"exit 3\"",
+        &[&feed],
+    );
+    let (code, text) = support::run_tidings(dir.path(), &["refresh"], None);
+    assert_eq!(code, Some(1), "{text}");
     assert!(
         text.contains("sync failed") && text.contains("password_command failed"),
         "{text}"
     );
+    let cache = dir.path().join("cache.sqlite");
     assert_eq!(
         Store::open(&cache).unwrap().item_count().unwrap(),
         3,

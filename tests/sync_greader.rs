@@ -266,31 +266,16 @@ fn a_feed_removed_on_the_server_leaves_the_reader() {
 fn tidings_remote_subscribes_renames_moves_and_unsubscribes_on_the_server() {
     let g = server();
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[sync]\nkind = \"greader\"\nurl = \"{}\"\nusername = \"{USER}\"\n",
+    support::write_sync_config(
+        dir.path(),
+        &format!(
+            "kind = \"greader\"\nurl = \"{}\"\nusername = \"{USER}\"",
             g.url()
         ),
-    )
-    .unwrap();
+        &[],
+    );
     let cache = dir.path().join("cache.sqlite");
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tidings"))
-            .arg("--config")
-            .arg(&config)
-            .arg("--cache")
-            .arg(&cache)
-            .args(args)
-            .env("TIDINGS_SYNC_PASSWORD", PASSWORD)
-            .env("XDG_STATE_HOME", dir.path())
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr);
-        (out.status.code(), text)
-    };
+    let run = |args: &[&str]| support::run_tidings(dir.path(), args, Some(PASSWORD));
     let (code, text) = run(&[
         "remote",
         "add",

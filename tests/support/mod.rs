@@ -392,3 +392,46 @@ pub fn sync_options() -> tidings::sync::SyncOptions {
         concurrency: 8,
     }
 }
+
+/// Writes `dir/config.toml`: a `[sync]` table whose body is `sync`, then one `[[feeds]]`
+/// table per local feed path.
+pub fn write_sync_config(
+    dir: &std::path::Path,
+    sync: &str,
+    feeds: &[&std::path::Path],
+) -> std::path::PathBuf {
+    let mut text = format!("[sync]\n{sync}\n");
+    for feed in feeds {
+        text.push_str(&format!("\n[[feeds]]\nurl = \"{}\"\n", feed.display()));
+    }
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs the tidings binary with `dir/config.toml`, `dir/cache.sqlite` and its log under
+/// `dir`, the sync password in `TIDINGS_SYNC_PASSWORD` when given (else unset): the exit
+/// code, and stdout and stderr together.
+pub fn run_tidings(
+    dir: &std::path::Path,
+    args: &[&str],
+    password: Option<&str>,
+) -> (Option<i32>, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tidings"));
+    command
+        .arg("--config")
+        .arg(dir.join("config.toml"))
+        .arg("--cache")
+        .arg(dir.join("cache.sqlite"))
+        .args(args)
+        .env("HOME", dir)
+        .env("XDG_STATE_HOME", dir);
+    match password {
+        Some(p) => command.env("TIDINGS_SYNC_PASSWORD", p),
+        None => command.env_remove("TIDINGS_SYNC_PASSWORD"),
+    };
+    let out = command.output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code(), text)
+}
