@@ -22,6 +22,16 @@ fn options() -> SyncOptions {
     support::sync_options()
 }
 
+/// A fresh cache after a first sync with the server at `url`: its directory (kept alive
+/// by the caller), the store and the account.
+fn synced(url: &str) -> (tempfile::TempDir, Store, Account) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let a = account(url, PASSWORD);
+    sync::sync(&mut store, &a, &options()).unwrap();
+    (dir, store, a)
+}
+
 /// A server with two feeds in two groups and `n` items in the first feed.
 fn server(n: usize) -> Fever {
     let f = Fever::start(USER, PASSWORD);
@@ -86,10 +96,7 @@ fn the_first_sync_brings_the_servers_feeds_unread_and_starred_items_into_the_cac
 #[test]
 fn a_later_sync_asks_only_for_what_is_newer_and_pages_through_it() {
     let f = server(5);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let a = account(&f.url(), PASSWORD);
-    sync::sync(&mut store, &a, &options()).unwrap();
+    let (_dir, mut store, a) = synced(&f.url());
     let before = f.state().log.len();
 
     f.add_items(11, 120); // ids 6..=125: three pages of 50, 50 and 20
@@ -131,10 +138,7 @@ fn a_later_sync_asks_only_for_what_is_newer_and_pages_through_it() {
 #[test]
 fn read_and_star_changes_made_here_reach_the_server_in_the_order_made_and_the_last_wins() {
     let f = server(3);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let a = account(&f.url(), PASSWORD);
-    sync::sync(&mut store, &a, &options()).unwrap();
+    let (_dir, mut store, a) = synced(&f.url());
     let list = all(&store);
     let (one, two) = (by_title(&list, "Item 1").id, by_title(&list, "Item 2").id);
 
@@ -170,10 +174,7 @@ fn read_and_star_changes_made_here_reach_the_server_in_the_order_made_and_the_la
 #[test]
 fn changes_the_server_made_elsewhere_show_here_unless_a_change_here_is_still_waiting() {
     let f = server(4);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let a = account(&f.url(), PASSWORD);
-    sync::sync(&mut store, &a, &options()).unwrap();
+    let (_dir, mut store, a) = synced(&f.url());
     {
         let mut s = f.state();
         s.read.insert(1);
@@ -240,10 +241,7 @@ fn a_refused_login_names_the_server_and_never_the_password() {
 fn a_feed_removed_on_the_server_leaves_the_reader_but_its_starred_items_stay() {
     let f = server(2);
     f.add_items(11, 2); // items 3 and 4 in the Valley Post
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let a = account(&f.url(), PASSWORD);
-    sync::sync(&mut store, &a, &options()).unwrap();
+    let (_dir, mut store, a) = synced(&f.url());
     let star = by_title(&all(&store), "Item 3").id;
     store.set_starred(star, true).unwrap();
     sync::sync(&mut store, &a, &options()).unwrap();
@@ -417,10 +415,7 @@ fn a_tls_failure_is_named_as_one() {
 #[test]
 fn a_server_that_ignores_since_id_cannot_make_a_sync_loop() {
     let f = server(120);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let a = account(&f.url(), PASSWORD);
-    sync::sync(&mut store, &a, &options()).unwrap();
+    let (_dir, mut store, a) = synced(&f.url());
     f.add_items(11, 5);
     f.state().ignore_since = true;
     let before = f.state().log.len();

@@ -21,6 +21,16 @@ fn options() -> SyncOptions {
     support::sync_options()
 }
 
+/// A fresh cache after a first sync with the server at `url`: its directory (kept alive
+/// by the caller), the store and the account.
+fn synced(url: &str) -> (tempfile::TempDir, Store, Account) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let a = account(url, PASSWORD);
+    sync::sync(&mut store, &a, &options()).unwrap();
+    (dir, store, a)
+}
+
 fn server() -> GReader {
     let g = GReader::start(USER, PASSWORD);
     {
@@ -93,10 +103,7 @@ fn the_first_sync_logs_in_and_brings_feeds_with_labels_and_unread_and_starred_it
 fn a_later_sync_asks_for_what_is_newer_and_fetches_only_unknown_items() {
     let g = server();
     g.add_items("feed/1", 3, 1_000);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let a = account(&g.url(), PASSWORD);
-    sync::sync(&mut store, &a, &options()).unwrap();
+    let (_dir, mut store, a) = synced(&g.url());
     let before = g.state().log.len();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -131,10 +138,7 @@ fn a_later_sync_asks_for_what_is_newer_and_fetches_only_unknown_items() {
 fn changes_here_go_out_as_edit_tags_with_the_write_token_and_the_last_wins() {
     let g = server();
     g.add_items("feed/1", 4, 1_000);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let a = account(&g.url(), PASSWORD);
-    sync::sync(&mut store, &a, &options()).unwrap();
+    let (_dir, mut store, a) = synced(&g.url());
     let list = all(&store);
     let ids: Vec<_> = ["Item 1", "Item 2", "Item 3"]
         .iter()
@@ -165,10 +169,7 @@ fn changes_here_go_out_as_edit_tags_with_the_write_token_and_the_last_wins() {
 fn an_expired_token_logs_in_again_once_and_a_refused_login_stops_naming_the_server() {
     let g = server();
     g.add_items("feed/1", 2, 1_000);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let a = account(&g.url(), PASSWORD);
-    sync::sync(&mut store, &a, &options()).unwrap();
+    let (_dir, mut store, a) = synced(&g.url());
     g.state().expire_next = true;
     sync::sync(&mut store, &a, &options()).unwrap();
     assert_eq!(
@@ -246,10 +247,7 @@ fn inoreader_style_servers_get_the_app_id_and_key_with_every_request() {
 fn a_feed_removed_on_the_server_leaves_the_reader() {
     let g = server();
     g.add_items("feed/2", 1, 1_000);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let a = account(&g.url(), PASSWORD);
-    sync::sync(&mut store, &a, &options()).unwrap();
+    let (_dir, mut store, a) = synced(&g.url());
     assert_eq!(store.feeds().unwrap().len(), 2);
     g.state().feeds.remove("feed/2");
     sync::sync(&mut store, &a, &options()).unwrap();
@@ -350,10 +348,7 @@ fn a_server_that_repeats_its_first_page_forever_cannot_make_a_sync_loop() {
 fn a_write_token_made_stale_by_a_new_login_is_fetched_again() {
     let g = server();
     g.add_items("feed/1", 2, 1_000);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let a = account(&g.url(), PASSWORD);
-    sync::sync(&mut store, &a, &options()).unwrap();
+    let (_dir, mut store, a) = synced(&g.url());
     let id = by_title(&all(&store), "Item 1").id;
     store.set_read(&[id], true).unwrap();
     // The auth token expires on the edit itself: the client logs in again, which makes
