@@ -210,9 +210,8 @@ pub fn run(cli: Cli) -> Result<u8> {
             let mut store = open_store(&setup)?;
             let fetched = refresh(&mut store, &setup.config, *force)
                 .with_context(|| format!("refresh into {}", setup.paths.cache.display()))?;
-            drop(store);
             let synced = match &account {
-                Ok(Some(a)) => sync_now(&setup, a)?,
+                Ok(Some(a)) => sync_now(&mut store, &setup.config, a),
                 Ok(None) => 0,
                 Err(e) => {
                     tracing::warn!("sync failed: {e:#}");
@@ -226,9 +225,8 @@ pub fn run(cli: Cli) -> Result<u8> {
             let setup = setup(&cli, true)?;
             init_logging(&setup.paths.log);
             let account = required_account(&setup)?;
-            // Opening makes the config's feeds current and migrates an old cache.
-            drop(open_store(&setup)?);
-            sync_now(&setup, &account)
+            let mut store = open_store(&setup)?;
+            Ok(sync_now(&mut store, &setup.config, &account))
         }
         Some(Command::Remote(what)) => {
             let setup = setup(&cli, true)?;
@@ -339,11 +337,15 @@ fn required_account(setup: &Setup) -> Result<crate::sync::Account> {
 
 /// `tidings sync` (and the end of `refresh`): one line on stdout; 1 when the server could
 /// not be synced (the queue is kept for the next time).
-fn sync_now(setup: &Setup, account: &crate::sync::Account) -> Result<u8> {
-    let (line, ok) = crate::runtime::sync_line(&setup.paths.cache, &setup.config, account);
+fn sync_now(store: &mut Store, config: &Config, account: &crate::sync::Account) -> u8 {
+    let (line, ok) = crate::runtime::sync_line(store, config, account);
     tracing::info!("{line}");
     let _ = writeln!(std::io::stdout(), "{line}");
-    Ok(if ok { 0 } else { 1 })
+    if ok {
+        0
+    } else {
+        1
+    }
 }
 
 /// Logs go to a file: nothing may print while the reader owns the terminal.

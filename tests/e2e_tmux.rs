@@ -170,8 +170,11 @@ fn a_star_given_in_the_reader_survives_kill_9_and_reaches_the_server_at_the_next
     );
     session.keys(&[&command, "Enter"]);
     // The reader synced at start: the server's items are listed.
-    session.wait_for("the synced items", |s| {
-        s.contains("Item 3") && s.contains("synced")
+    // The status line follows: the time of the sync ("synced 01:23"), not "not synced yet".
+    session.wait_for("the synced items and the sync's time", |s| {
+        s.contains("Item 3")
+            && s.match_indices("synced ")
+                .any(|(at, m)| s[at + m.len()..].starts_with(|c: char| c.is_ascii_digit()))
     });
     session.keys(&["s"]);
     session.wait_for("the star, waiting for the server", |s| {

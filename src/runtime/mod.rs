@@ -195,24 +195,21 @@ pub fn translate(app: &App, keymap: &Keymap, event: CtEvent) -> Option<Event> {
     }
 }
 
-/// Syncs with the aggregator on its own connection and says in one line how it went: for
-/// the status line, and for `tidings sync` and `refresh`. The flag says whether it worked.
+/// Syncs with the aggregator and says in one line how it went: for the status line, and
+/// for `tidings sync` and `refresh`. The flag says whether it worked.
 pub fn sync_line(
-    cache: &std::path::Path,
+    store: &mut Store,
     config: &Config,
     account: &crate::sync::Account,
 ) -> (String, bool) {
-    let outcome = Store::open(cache).map(|mut store| {
-        let result = crate::sync::sync(&mut store, account, &sync_options(config));
-        (result, store.queue_len_of(&account.name()).unwrap_or(0))
-    });
-    match outcome {
-        Ok((Ok(report), waiting)) => (crate::sync::describe(&report, waiting), true),
-        Ok((Err(e), waiting)) => (
+    let result = crate::sync::sync(store, account, &sync_options(config));
+    let waiting = store.queue_len_of(&account.name()).unwrap_or(0);
+    match result {
+        Ok(report) => (crate::sync::describe(&report, waiting), true),
+        Err(e) => (
             format!("sync failed: {e}; {waiting} changes wait for the server"),
             false,
         ),
-        Err(e) => (format!("sync failed: {e}"), false),
     }
 }
 

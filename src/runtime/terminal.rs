@@ -128,20 +128,25 @@ impl Effects for TerminalEffects {
                 )?;
                 Ok(summary)
             })();
-            let wanted = |ids: &Option<Vec<FeedId>>| match ids {
-                None => true,
-                Some(ids) => Store::open(&cache)
-                    .and_then(|s| s.any_remote(ids))
-                    .unwrap_or(false),
-            };
-            let synced = account
-                .as_ref()
-                .filter(|_| wanted(&only_for_sync))
-                .map(|a| {
-                    let (line, _) = super::sync_line(&cache, &config, a);
+            // One connection for the sync: whether it is wanted, the sync, what the status
+            // line then shows.
+            let synced = account.as_ref().and_then(|a| match Store::open(&cache) {
+                Err(e) => Some(format!("sync failed: {e}")),
+                Ok(mut store) => {
+                    let wanted = only_for_sync
+                        .as_ref()
+                        .is_none_or(|ids| store.any_remote(ids).unwrap_or(false));
+                    if !wanted {
+                        return None;
+                    }
+                    let (line, _) = super::sync_line(&mut store, &config, a);
                     tracing::info!("{line}");
-                    line
-                });
+                    if let Ok(status) = super::sync_status(&store, a) {
+                        send(status);
+                    }
+                    Some(line)
+                }
+            });
             let at = chrono::Local::now().format("%H:%M");
             let with_sync = |s: String| match &synced {
                 Some(line) => format!("{s} · {at} {line}"),
