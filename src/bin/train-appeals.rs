@@ -335,10 +335,13 @@ fn cross_validate(
             for (i, ((label, p), b)) in doc.labels.iter().zip(p).zip(blocks).enumerate() {
                 let h = *p >= 0.7;
                 if label.is_some() != h {
-                    let kind = if h { "LOST  " } else { "missed" };
+                    let kind = match label {
+                        Some(c) => format!("missed {:<10}", c.as_str()),
+                        None => "LOST".to_string(),
+                    };
                     let t: String = b.text.chars().take(100).collect();
                     println!(
-                        "{kind} {p:.2} {:<32} {i:>2}/{:<2} {t}",
+                        "{kind:<17} {p:.2} {:<32} {i:>2}/{:<2} {t}",
                         doc.name.chars().take(32).collect::<String>(),
                         doc.labels.len()
                     );

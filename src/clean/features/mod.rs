@@ -241,6 +241,7 @@ fn lexical(text: &str, out: &mut Features) -> Shape {
     let mut voice = Voice::default();
     let mut sentence = Voice::default();
     let mut sentences = 0usize;
+    let mut appeal_words = 0usize;
     let mut end_sentence = |s: &mut Voice, v: &mut Voice| {
         if s.words > 0 {
             sentences += 1;
@@ -273,7 +274,8 @@ fn lexical(text: &str, out: &mut Features) -> Shape {
         let class = ids.class;
         shape.capitalised += usize::from(w.chars().next().is_some_and(char::is_uppercase));
         shape.lower |= w.chars().any(char::is_lowercase);
-        shape.month |= class & MONTH_WORD != 0;
+        // "may" and "mar" are words too: a month is written with a capital in English.
+        shape.month |= class & MONTH_WORD != 0 && w.chars().next().is_some_and(char::is_uppercase);
         shape.year |= w.len() == 4
             && (w.starts_with("19") || w.starts_with("20"))
             && w.bytes().all(|b| b.is_ascii_digit());
@@ -284,6 +286,7 @@ fn lexical(text: &str, out: &mut Features) -> Shape {
         sentence.you += usize::from(class & YOU_WORD != 0);
         sentence.reported += usize::from(class & REPORTED_WORD != 0);
         sentence.ask += usize::from(class & APPEAL_WORD != 0);
+        appeal_words += usize::from(class & APPEAL_WORD != 0);
         known += usize::from(vectors.add_id(ids.plain, &mut meaning));
         out.push_id(ids.word, || format!("w:{folded}"));
         out.push_id(ids.bigram, || format!("b:{previous} {folded}"));
@@ -330,10 +333,15 @@ fn lexical(text: &str, out: &mut Features) -> Shape {
     out.flag(voice.we > 0, "voice:we");
     out.flag(voice.you > 0, "voice:you");
     out.flag(voice.both > 0, "voice:we+you");
-    out.flag(voice.reported > 0, "voice:reported");
+    out.push(&["voice:reported-share"], share(voice.reported));
     out.push(&["voice:we-share"], share(voice.we));
     out.push(&["voice:you-share"], share(voice.you));
     out.push(&["voice:both-share"], share(voice.both));
+    // How much of a long paragraph is about money, membership, access or an inbox.
+    out.push(
+        &["appeal:word-share"],
+        (appeal_words as f32 / shape.words.max(1) as f32).sqrt(),
+    );
     out.flag(voice.ask > 0, "appeal:any");
     out.push(&["appeal:share"], share(voice.ask));
     out.push(&["appeal:addressed-share"], share(voice.asked));
