@@ -8,8 +8,9 @@
 //! `BENCH_RUNS` (default 3) sets the runs per figure; `BENCH_QUICK=1` skips the 1,000-feed
 //! and 100,000-item workloads; `BENCH_ONLY=clean` measures only the cleaner (seconds),
 //! `BENCH_ONLY=sync` only `tidings sync` against Fever and Google Reader servers on
-//! 127.0.0.1, `BENCH_ONLY=big` only the 500 × 200 cold refresh; `BENCH_NEWSBOAT=0` leaves
-//! newsboat out.
+//! 127.0.0.1, `BENCH_ONLY=big` only the 500 × 200 cold refresh (`=small`: the 200-feed
+//! one); `BENCH_NEWSBOAT=0` leaves newsboat out; `BENCH_CONCURRENCY=N` writes
+//! `concurrency = N` into the refresh's config.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -196,6 +197,9 @@ fn busiest(servers: &[Server]) -> usize {
 fn write_config(dir: &Path, urls: &[String]) -> PathBuf {
     let path = dir.join("config.toml");
     let mut f = std::fs::File::create(&path).unwrap();
+    if let Ok(c) = std::env::var("BENCH_CONCURRENCY") {
+        writeln!(f, "concurrency = {c}").unwrap();
+    }
     for u in urls {
         writeln!(f, "[[feeds]]\nurl = \"{u}\"").unwrap();
     }
@@ -547,6 +551,10 @@ fn main() {
     // BENCH_ONLY=big: the 100,000-item cold refresh alone (for profiling the write path).
     if only == "big" {
         refresh_rows(500, 200, 0, runs, newsboat, &mut rows);
+    }
+    // BENCH_ONLY=small: the 200-feed cold and warm refresh alone.
+    if only == "small" {
+        refresh_rows(200, 25, 0, runs, newsboat, &mut rows);
     }
     print_table(&rows);
     println!(

@@ -180,6 +180,42 @@ fn a_stalled_server_times_out_while_the_other_feeds_are_stored() {
 }
 
 #[test]
+fn slow_big_bodies_do_not_hold_up_the_other_feeds() {
+    // Each trickler announces a megabyte: together more than the memory a refresh sets
+    // aside for bodies in flight. A body still arriving after a second gives its place back.
+    // Each on its own server (host and port), so that the per-host limit is not what waits.
+    let tricklers: Vec<Server> = (0..4).map(|_| Server::start()).collect();
+    let mut urls = Vec::new();
+    for t in &tricklers {
+        t.route("/trickle", Route::Trickle);
+        urls.push(t.url("/trickle"));
+    }
+    let server = Server::start();
+    for i in 0..10 {
+        let path = format!("/ok{i}.xml");
+        server.feed(&path, rss(&format!("Ok{i}"), &format!("ok{i}"), 2));
+        urls.push(server.url(&path));
+    }
+    let mut cfg = config(&urls);
+    cfg.timeout_secs = 10;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(&dir, &cfg);
+    let started = Instant::now();
+    let mut last_stored = Duration::ZERO;
+    let summary = poller::refresh(&mut store, &cfg, &Selection::default(), |e| {
+        if matches!(e, Event::Stored { .. }) {
+            last_stored = started.elapsed();
+        }
+    })
+    .unwrap();
+    assert_eq!((summary.new_items, summary.failed), (20, 4));
+    assert!(
+        last_stored < Duration::from_secs(5),
+        "the good feeds waited for the slow ones: last stored after {last_stored:?}"
+    );
+}
+
+#[test]
 fn http_errors_are_recorded_as_that_feeds_error() {
     let server = Server::start();
     server.route(

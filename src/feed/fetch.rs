@@ -107,19 +107,39 @@ impl Fetcher {
     }
 
     pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        self.fetch_within(url, validators, None)
+            .await
+            .map(|(fetched, _)| fetched)
+    }
+
+    /// Fetches like [`Fetcher::fetch`], but first reserves the body's size in `budget`
+    /// (once its length is known, before reading it) and hands the reservation back with
+    /// it: the caller releases it when the body is parsed.
+    pub async fn fetch_within(
+        &self,
+        url: &str,
+        validators: &Validators,
+        budget: Option<&BodyBudget>,
+    ) -> Result<(Fetched, Option<Reserved>), FetchError> {
         match classify(url) {
-            Source::Http => self.fetch_http(url, validators).await,
+            Source::Http => self.fetch_http(url, validators, budget).await,
             Source::File(path) => {
                 let limit = self.settings.max_body_bytes;
                 tokio::task::spawn_blocking(move || read_file(&path, limit))
                     .await
                     .map_err(|e| FetchError::Other(e.to_string()))?
+                    .map(|fetched| (fetched, None))
             }
             Source::Unsupported => Err(FetchError::Scheme(crate::text::display_url(url))),
         }
     }
 
-    async fn fetch_http(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+    async fn fetch_http(
+        &self,
+        url: &str,
+        validators: &Validators,
+        budget: Option<&BodyBudget>,
+    ) -> Result<(Fetched, Option<Reserved>), FetchError> {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::ACCEPT,
@@ -155,7 +175,7 @@ impl Fetcher {
                     "HTTP 304 Not Modified to a request that asked nothing conditional (a broken server or cache)".into(),
                 ));
             }
-            return Ok(Fetched::NotModified);
+            return Ok((Fetched::NotModified, None));
         }
         if status.is_redirection() {
             // reqwest hands back redirects it will not follow, such as to `file:` URLs.
@@ -197,25 +217,52 @@ impl Fetcher {
         let last_modified = header_str(header::LAST_MODIFIED);
         let charset = header_str(header::CONTENT_TYPE).and_then(|ct| charset_of(&ct));
         let limit = self.settings.max_body_bytes;
-        if response.content_length().is_some_and(|n| n > limit) {
+        let announced = response.content_length();
+        if announced.is_some_and(|n| n > limit) {
             return Err(FetchError::TooLarge { limit });
         }
+        let mut reserved = match budget {
+            Some(b) => Some(b.reserve(announced.unwrap_or(UNANNOUNCED_BODY)).await),
+            None => None,
+        };
+        // A body still arriving after `SLOW_BODY` is waited on by the network, not by
+        // memory: it gives its place back to the others and takes one again once it is in.
+        let slow = tokio::time::sleep(SLOW_BODY);
+        tokio::pin!(slow);
         // Counted as it arrives, after decompression: a gzip bomb stops at the cap.
-        let mut bytes = Vec::new();
+        let mut bytes = Vec::with_capacity(announced.unwrap_or(0).min(limit) as usize);
         let mut stream = response.bytes_stream();
-        while let Some(chunk) = stream.next().await {
+        loop {
+            let next = if reserved.is_some() {
+                tokio::select! {
+                    next = stream.next() => next,
+                    _ = &mut slow => {
+                        reserved = None;
+                        continue;
+                    }
+                }
+            } else {
+                stream.next().await
+            };
+            let Some(chunk) = next else { break };
             let chunk = chunk.map_err(|e| self.classify_error(e))?;
             if bytes.len() as u64 + chunk.len() as u64 > limit {
                 return Err(FetchError::TooLarge { limit });
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Fetched::Body {
-            bytes,
-            charset,
-            etag,
-            last_modified,
-        })
+        if let (Some(b), None) = (budget, &reserved) {
+            reserved = Some(b.reserve(bytes.len() as u64).await);
+        }
+        Ok((
+            Fetched::Body {
+                bytes,
+                charset,
+                etag,
+                last_modified,
+            },
+            reserved,
+        ))
     }
 
     fn classify_error(&self, e: reqwest::Error) -> FetchError {
@@ -294,6 +341,49 @@ fn classify(url: &str) -> Source {
         },
         Some(_) => Source::Unsupported,
         None => Source::File(url.into()),
+    }
+}
+
+/// How long a body may take to arrive while holding its place in a [`BodyBudget`].
+const SLOW_BODY: Duration = Duration::from_secs(1);
+
+/// What reading a body costs besides its bytes, in KiB.
+const PER_BODY_KIB: u64 = 64;
+
+/// What a body of unannounced length is assumed to hold when it reserves its place.
+const UNANNOUNCED_BODY: u64 = 256 * 1024;
+
+/// The memory a refresh may hold in feeds between their fetch and their write. Fetching on
+/// a fast network outruns parsing and writing; without a bound every feed in flight would
+/// wait in memory. A body counts twice (its bytes, then its parsed rows) plus what reading
+/// it costs (the connection's buffer).
+#[derive(Clone, Debug)]
+pub struct BodyBudget {
+    kib: std::sync::Arc<tokio::sync::Semaphore>,
+    total_kib: u32,
+}
+
+/// A body's place in a [`BodyBudget`], given back when dropped.
+pub type Reserved = tokio::sync::OwnedSemaphorePermit;
+
+impl BodyBudget {
+    pub fn new(bytes: u64) -> BodyBudget {
+        let total_kib = (bytes / 1024).clamp(1, u32::MAX as u64) as u32;
+        BodyBudget {
+            kib: std::sync::Arc::new(tokio::sync::Semaphore::new(total_kib as usize)),
+            total_kib,
+        }
+    }
+
+    /// Waits until a body of `bytes` fits; one larger than the whole budget waits for all
+    /// of it.
+    async fn reserve(&self, bytes: u64) -> Reserved {
+        let kib = (bytes.div_ceil(1024) * 2 + PER_BODY_KIB).clamp(1, self.total_kib as u64) as u32;
+        self.kib
+            .clone()
+            .acquire_many_owned(kib)
+            .await
+            .expect("the budget's semaphore is never closed")
     }
 }
 

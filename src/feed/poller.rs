@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use futures_util::{FutureExt, StreamExt};
 
 use crate::config::Config;
-use crate::feed::fetch::{FetchError, FetchSettings, Fetched, Fetcher, Validators};
+use crate::feed::fetch::{
+    BodyBudget, FetchError, FetchSettings, Fetched, Fetcher, Reserved, Validators,
+};
 use crate::feed::parse::{self, ParseError};
 use crate::model::{FeedId, Timestamp};
 use crate::store::{Rows, Store, StoreCounts, StoreError};
@@ -106,6 +108,8 @@ enum Outcome {
         rows: Rows,
         etag: Option<String>,
         last_modified: Option<String>,
+        /// The feed's place in the refresh's memory budget, given back once it is written.
+        _reserved: Option<Reserved>,
     },
     Fetch(FetchError),
     Parse(ParseError),
@@ -171,8 +175,12 @@ pub fn refresh(
         return Ok(summary);
     }
 
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Parsing runs on these; a thread per core, not a new one whenever the last is
+        // still finishing: each thread that allocates keeps its own heap.
+        .max_blocking_threads(cores)
         .enable_all()
         .build()
         .map_err(PollError::Runtime)?;
@@ -183,8 +191,8 @@ pub fn refresh(
     let mut hosts = Hosts::default();
     // Parsing is CPU work: more at once than there are cores only holds more parsed feeds
     // in memory while they wait for the writer.
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let parsing = std::sync::Arc::new(tokio::sync::Semaphore::new(cores));
+    let budget = BodyBudget::new(BODY_BUDGET);
     runtime.block_on(async {
         let mut results = futures_util::stream::iter(jobs.into_iter().map(
             |(host, (id, url, validators, errors))| {
@@ -192,10 +200,11 @@ pub fn refresh(
                 let shown = url.clone();
                 let host = hosts.limit(host);
                 let parsing = parsing.clone();
+                let budget = budget.clone();
                 // Spawned, so fetches keep going while this thread writes to SQLite.
                 let task = tokio::spawn(async move {
                     let turn = host.acquire().await;
-                    fetch_and_parse(&fetcher, &url, &validators, turn, &parsing).await
+                    fetch_and_parse(&fetcher, &url, &validators, turn, &parsing, &budget).await
                 });
                 async move { (id, shown, errors, joined(task.await)) }
             },
@@ -232,6 +241,11 @@ pub fn refresh(
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
+
+/// The memory for feeds between their fetch and their write (`BodyBudget`): on a fast
+/// network fetching outruns parsing and writing, and every feed in flight would otherwise
+/// wait in memory. A few feeds' worth, so that the parse threads and the writer never wait.
+const BODY_BUDGET: u64 = 4 << 20;
 
 /// Requests one host gets at once: a refresh is many hosts side by side, never a burst at one.
 const PER_HOST: usize = 2;
@@ -411,6 +425,7 @@ fn store_outcome(
             rows,
             etag,
             last_modified,
+            ..
         } => {
             let counts = store.record_success(
                 feed,
@@ -490,17 +505,21 @@ async fn fetch_and_parse(
     validators: &Validators,
     turn: Option<tokio::sync::OwnedSemaphorePermit>,
     parsing: &tokio::sync::Semaphore,
+    budget: &BodyBudget,
 ) -> Outcome {
-    let fetched = fetcher.fetch(url, validators).await;
+    let fetched = fetcher.fetch_within(url, validators, Some(budget)).await;
     drop(turn);
     match fetched {
-        Ok(Fetched::NotModified) => Outcome::NotModified,
-        Ok(Fetched::Body {
-            bytes,
-            charset,
-            etag,
-            last_modified,
-        }) => {
+        Ok((Fetched::NotModified, _)) => Outcome::NotModified,
+        Ok((
+            Fetched::Body {
+                bytes,
+                charset,
+                etag,
+                last_modified,
+            },
+            reserved,
+        )) => {
             let _core = parsing.acquire().await;
             let parsed = tokio::task::spawn_blocking(move || {
                 parse::parse(&bytes, charset.as_deref())
@@ -513,6 +532,7 @@ async fn fetch_and_parse(
                     rows,
                     etag,
                     last_modified,
+                    _reserved: reserved,
                 },
                 Ok(Err(e)) => Outcome::Parse(e),
                 Err(e) => Outcome::Parse(ParseError::Panic(e.to_string())),
