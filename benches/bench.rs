@@ -9,7 +9,7 @@
 //! and 100,000-item workloads; `BENCH_ONLY=clean` measures only the cleaner (seconds),
 //! `BENCH_ONLY=sync` only `tidings sync` against Fever and Google Reader servers on
 //! 127.0.0.1, `BENCH_ONLY=big` only the 500 × 200 cold refresh (`=small`: the 200-feed
-//! one); `BENCH_NEWSBOAT=0` leaves newsboat out; `BENCH_CONCURRENCY=N` writes
+//! one, `=latency`: the 1,000 feeds at 50 ms, or at `BENCH_LATENCY` ms); `BENCH_NEWSBOAT=0` leaves newsboat out; `BENCH_CONCURRENCY=N` writes
 //! `concurrency = N` into the refresh's config.
 
 #[path = "../tests/support/mod.rs"]
@@ -552,9 +552,20 @@ fn main() {
     if only == "big" {
         refresh_rows(500, 200, 0, runs, newsboat, &mut rows);
     }
-    // BENCH_ONLY=small: the 200-feed cold and warm refresh alone.
+    // BENCH_ONLY=small: the 200-feed cold and warm refresh alone; =latency: the 1,000
+    // feeds at 50 ms.
     if only == "small" {
         refresh_rows(200, 25, 0, runs, newsboat, &mut rows);
+    }
+    if only == "latency" {
+        refresh_rows(
+            1000,
+            25,
+            std::env::var("BENCH_LATENCY").map_or(50, |v| v.parse().unwrap()),
+            runs,
+            false,
+            &mut rows,
+        );
     }
     print_table(&rows);
     println!(

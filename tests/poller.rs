@@ -184,7 +184,7 @@ fn slow_big_bodies_do_not_hold_up_the_other_feeds() {
     // Each trickler announces a megabyte: together more than the memory a refresh sets
     // aside for bodies in flight. A body still arriving after a second gives its place back.
     // Each on its own server (host and port), so that the per-host limit is not what waits.
-    let tricklers: Vec<Server> = (0..4).map(|_| Server::start()).collect();
+    let tricklers: Vec<Server> = (0..8).map(|_| Server::start()).collect();
     let mut urls = Vec::new();
     for t in &tricklers {
         t.route("/trickle", Route::Trickle);
@@ -208,7 +208,7 @@ fn slow_big_bodies_do_not_hold_up_the_other_feeds() {
         }
     })
     .unwrap();
-    assert_eq!((summary.new_items, summary.failed), (20, 4));
+    assert_eq!((summary.new_items, summary.failed), (20, 8));
     assert!(
         last_stored < Duration::from_secs(5),
         "the good feeds waited for the slow ones: last stored after {last_stored:?}"

@@ -112,9 +112,9 @@ impl Fetcher {
             .map(|(fetched, _)| fetched)
     }
 
-    /// Fetches like [`Fetcher::fetch`], but first reserves the body's size in `budget`
+    /// Fetches like [`Fetcher::fetch`], but first reserves the body's place in `budget`
     /// (once its length is known, before reading it) and hands the reservation back with
-    /// it: the caller releases it when the body is parsed.
+    /// it: the caller keeps it as long as it holds the body or what the body became.
     pub async fn fetch_within(
         &self,
         url: &str,
@@ -347,8 +347,8 @@ fn classify(url: &str) -> Source {
 /// How long a body may take to arrive while holding its place in a [`BodyBudget`].
 const SLOW_BODY: Duration = Duration::from_secs(1);
 
-/// What reading a body costs besides its bytes, in KiB.
-const PER_BODY_KIB: u64 = 64;
+/// What reading a body costs besides its bytes (the connection's buffers), in KiB.
+const PER_BODY_KIB: u64 = 16;
 
 /// What a body of unannounced length is assumed to hold when it reserves its place.
 const UNANNOUNCED_BODY: u64 = 256 * 1024;

@@ -245,7 +245,7 @@ pub fn refresh(
 /// The memory for feeds between their fetch and their write (`BodyBudget`): on a fast
 /// network fetching outruns parsing and writing, and every feed in flight would otherwise
 /// wait in memory. A few feeds' worth, so that the parse threads and the writer never wait.
-const BODY_BUDGET: u64 = 4 << 20;
+const BODY_BUDGET: u64 = 6 << 20;
 
 /// Requests one host gets at once: a refresh is many hosts side by side, never a burst at one.
 const PER_HOST: usize = 2;
