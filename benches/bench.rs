@@ -9,8 +9,9 @@
 //! and 100,000-item workloads; `BENCH_ONLY=clean` measures only the cleaner (seconds),
 //! `BENCH_ONLY=sync` only `tidings sync` against Fever and Google Reader servers on
 //! 127.0.0.1, `BENCH_ONLY=big` only the 500 × 200 cold refresh (`=small`: the 200-feed
-//! one, `=latency`: the 1,000 feeds at 50 ms, or at `BENCH_LATENCY` ms); `BENCH_NEWSBOAT=0` leaves newsboat out; `BENCH_CONCURRENCY=N` writes
-//! `concurrency = N` into the refresh's config.
+//! one, `=latency`: the 1,000 feeds at 50 ms, or at `BENCH_LATENCY` ms);
+//! `BENCH_NEWSBOAT=0` leaves newsboat out; `BENCH_CONCURRENCY=N` writes `concurrency = N`
+//! into the refresh's config.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -561,7 +562,10 @@ fn main() {
         refresh_rows(
             1000,
             25,
-            std::env::var("BENCH_LATENCY").map_or(50, |v| v.parse().unwrap()),
+            std::env::var("BENCH_LATENCY").map_or(50, |v| {
+                v.parse()
+                    .expect("BENCH_LATENCY is a number of milliseconds")
+            }),
             runs,
             false,
             &mut rows,
