@@ -19,13 +19,9 @@ use crate::store::{Field, QueuedChange, RemoteFeed, Store};
 const BATCH: usize = 50;
 
 struct Fever {
-    client: reqwest::Client,
+    peer: super::Peer,
     endpoint: String,
     api_key: String,
-    server: String,
-    username: String,
-    max_body_bytes: u64,
-    timeout_secs: u64,
 }
 
 pub(super) async fn sync(
@@ -129,8 +125,6 @@ fn api_concurrency(o: &SyncOptions) -> usize {
 
 impl Fever {
     fn new(account: &Account, o: &SyncOptions) -> Result<Fever, SyncError> {
-        let server = account.server();
-        let client = super::client(account, o)?;
         let separator = if account.url.contains('?') { '&' } else { '?' };
         let digest = Md5::digest(format!(
             "{}:{}",
@@ -138,22 +132,14 @@ impl Fever {
             account.password.expose()
         ));
         Ok(Fever {
-            client,
+            peer: super::Peer::new(account, o, "Fever")?,
             endpoint: format!("{}{separator}api", account.url),
             api_key: digest.iter().map(|b| format!("{b:02x}")).collect(),
-            server,
-            username: account.username.clone(),
-            max_body_bytes: o.max_body_bytes,
-            timeout_secs: o.timeout.as_secs(),
         })
     }
 
     fn protocol(&self, detail: String) -> SyncError {
-        SyncError::Protocol {
-            server: self.server.clone(),
-            protocol: "Fever",
-            detail,
-        }
+        self.peer.protocol_error(detail)
     }
 
     /// One API call: `command` is what follows `api&` in the query (`items&since_id=5`).
@@ -165,63 +151,16 @@ impl Fever {
         };
         let mut fields: Vec<(&str, &str)> = vec![("api_key", &self.api_key)];
         fields.extend_from_slice(form);
-        let unreachable = |e| super::unreachable(&self.server, e, self.timeout_secs);
-        let mut response = self
-            .client
-            .post(&url)
-            .form(&fields)
-            .send()
-            .await
-            .map_err(unreachable)?;
-        let status = response.status().as_u16();
-        match status {
-            200..=299 => {}
-            401 | 403 => {
-                return Err(SyncError::Login {
-                    server: self.server.clone(),
-                    username: self.username.clone(),
-                })
-            }
-            429 | 503 if response.headers().contains_key("retry-after") || status == 429 => {
-                return Err(SyncError::RateLimited {
-                    server: self.server.clone(),
-                    secs: crate::feed::fetch::retry_after(response.headers()).unwrap_or(60),
-                })
-            }
-            300..=399 => {
-                let to = response
-                    .headers()
-                    .get("location")
-                    .and_then(|v| v.to_str().ok())
-                    .map(crate::text::display_url)
-                    .unwrap_or_default();
-                return Err(self.protocol(format!(
-                    "it redirects to {to}; set [sync] url to that address"
-                )));
-            }
-            _ => {
-                return Err(SyncError::Status {
-                    server: self.server.clone(),
-                    status,
-                })
-            }
-        }
-        let body = super::read_body(&mut response, self.max_body_bytes)
-            .await
-            .map_err(|e| {
-                e.map_or_else(
-                    || self.protocol(super::too_large(self.max_body_bytes)),
-                    unreachable,
-                )
-            })?;
+        let (status, body) = self
+            .peer
+            .answer(self.peer.client.post(&url).form(&fields))
+            .await?;
+        self.peer.accept(status)?;
         let value: Value = serde_json::from_slice(&body).map_err(|e| {
             self.protocol(format!("not JSON ({e}); is the url the Fever endpoint?"))
         })?;
         if number(value.get("auth")) != Some(1) {
-            return Err(SyncError::Login {
-                server: self.server.clone(),
-                username: self.username.clone(),
-            });
+            return Err(self.peer.login_refused());
         }
         Ok(value)
     }

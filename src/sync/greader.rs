@@ -27,17 +27,13 @@ const BATCH: usize = 250;
 const EDIT_BATCH: usize = 100;
 
 struct GReader {
-    client: reqwest::Client,
+    peer: super::Peer,
     base: String,
-    server: String,
-    username: String,
     password: super::Secret,
     app: Option<(String, super::Secret)>,
     /// The auth token, renewed once on a 401.
     auth: Mutex<Option<String>>,
     write_token: Mutex<Option<String>>,
-    max_body_bytes: u64,
-    timeout_secs: u64,
 }
 
 enum Body<'a> {
@@ -153,40 +149,23 @@ pub fn short_id(id: &str) -> Option<String> {
 
 impl GReader {
     fn new(account: &Account, o: &SyncOptions) -> Result<GReader, SyncError> {
-        let server = account.server();
-        let client = super::client(account, o)?;
         Ok(GReader {
-            client,
+            peer: super::Peer::new(account, o, "Google Reader")?,
             base: account.url.trim_end_matches('/').to_string(),
-            server,
-            username: account.username.clone(),
             password: account.password.clone(),
             app: account.app.clone(),
             auth: Mutex::new(None),
             write_token: Mutex::new(None),
-            max_body_bytes: o.max_body_bytes,
-            timeout_secs: o.timeout.as_secs(),
         })
     }
 
     fn protocol(&self, detail: String) -> SyncError {
-        SyncError::Protocol {
-            server: self.server.clone(),
-            protocol: "Google Reader",
-            detail,
-        }
-    }
-
-    fn login_refused(&self) -> SyncError {
-        SyncError::Login {
-            server: self.server.clone(),
-            username: self.username.clone(),
-        }
+        self.peer.protocol_error(detail)
     }
 
     async fn login(&self) -> Result<(), SyncError> {
         let form = [
-            ("Email", self.username.clone()),
+            ("Email", self.peer.username.clone()),
             ("Passwd", self.password.expose().to_string()),
         ];
         let (status, body) = self
@@ -197,10 +176,7 @@ impl GReader {
                 None,
             )
             .await?;
-        if status == 401 || status == 403 {
-            return Err(self.login_refused());
-        }
-        self.check(status)?;
+        self.peer.accept(status)?;
         let text = String::from_utf8_lossy(&body);
         let token = text
             .lines()
@@ -221,8 +197,7 @@ impl GReader {
         auth: Option<&str>,
     ) -> Result<(u16, Vec<u8>), SyncError> {
         let url = format!("{}/{path}", self.base);
-        let unreachable = |e| super::unreachable(&self.server, e, self.timeout_secs);
-        let mut request = self.client.request(method, &url);
+        let mut request = self.peer.client.request(method, &url);
         if let Some((id, key)) = &self.app {
             request = request
                 .header("AppId", id.as_str())
@@ -234,36 +209,7 @@ impl GReader {
         if let Body::Form(form) = body {
             request = request.form(form);
         }
-        let mut response = request.send().await.map_err(unreachable)?;
-        let status = response.status().as_u16();
-        if status == 429 || (status == 503 && response.headers().contains_key("retry-after")) {
-            return Err(SyncError::RateLimited {
-                server: self.server.clone(),
-                secs: crate::feed::fetch::retry_after(response.headers()).unwrap_or(60),
-            });
-        }
-        let bytes = super::read_body(&mut response, self.max_body_bytes)
-            .await
-            .map_err(|e| {
-                e.map_or_else(
-                    || self.protocol(super::too_large(self.max_body_bytes)),
-                    unreachable,
-                )
-            })?;
-        Ok((status, bytes))
-    }
-
-    fn check(&self, status: u16) -> Result<(), SyncError> {
-        match status {
-            200..=299 => Ok(()),
-            300..=399 => {
-                Err(self.protocol("it redirects; set [sync] url to the API's final address".into()))
-            }
-            _ => Err(SyncError::Status {
-                server: self.server.clone(),
-                status,
-            }),
-        }
+        self.peer.answer(request).await
     }
 
     /// An authenticated request; on a 401 logs in again once and repeats it.
@@ -283,13 +229,10 @@ impl GReader {
                 self.login().await?;
                 continue;
             }
-            if status == 401 || status == 403 {
-                return Err(self.login_refused());
-            }
-            self.check(status)?;
+            self.peer.accept(status)?;
             return Ok(bytes);
         }
-        Err(self.login_refused())
+        Err(self.peer.login_refused())
     }
 
     async fn get(&self, path: &str) -> Result<Value, SyncError> {

@@ -197,39 +197,105 @@ fn unreachable(server: &str, e: reqwest::Error, timeout_secs: u64) -> SyncError 
     }
 }
 
-/// The HTTP client of a sync: timeouts, user agent, and no redirects (one would turn a
-/// POST into a GET and drop its form; the error says where the server points instead).
-fn client(account: &Account, o: &SyncOptions) -> Result<reqwest::Client, SyncError> {
-    reqwest::Client::builder()
-        .user_agent(o.user_agent.clone())
-        .connect_timeout(o.connect_timeout)
-        .timeout(o.timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| SyncError::Unreachable {
-            server: account.server(),
-            reason: crate::feed::fetch::chain(&e),
-        })
+/// What the clients of both protocols share: the HTTP client and how one request goes.
+struct Peer {
+    client: reqwest::Client,
+    /// The server as shown in messages.
+    server: String,
+    username: String,
+    protocol: &'static str,
+    max_body_bytes: u64,
+    timeout_secs: u64,
 }
 
-/// An answer's body, at most `max` bytes: `Err(None)` when it is larger, `Err(Some(e))`
-/// when the connection failed on the way.
-async fn read_body(
-    response: &mut reqwest::Response,
-    max: u64,
-) -> Result<Vec<u8>, Option<reqwest::Error>> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(Some)? {
-        body.extend_from_slice(&chunk);
-        if body.len() as u64 > max {
-            return Err(None);
+impl Peer {
+    /// Timeouts, user agent, and no redirects (one would turn a POST into a GET and drop
+    /// its form; the error says where the server points instead).
+    fn new(account: &Account, o: &SyncOptions, protocol: &'static str) -> Result<Peer, SyncError> {
+        let client = reqwest::Client::builder()
+            .user_agent(o.user_agent.clone())
+            .connect_timeout(o.connect_timeout)
+            .timeout(o.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| SyncError::Unreachable {
+                server: account.server(),
+                reason: crate::feed::fetch::chain(&e),
+            })?;
+        Ok(Peer {
+            client,
+            server: account.server(),
+            username: account.username.clone(),
+            protocol,
+            max_body_bytes: o.max_body_bytes,
+            timeout_secs: o.timeout.as_secs(),
+        })
+    }
+
+    fn protocol_error(&self, detail: String) -> SyncError {
+        SyncError::Protocol {
+            server: self.server.clone(),
+            protocol: self.protocol,
+            detail,
         }
     }
-    Ok(body)
-}
 
-fn too_large(max: u64) -> String {
-    format!("an answer larger than {max} bytes (max_body_bytes)")
+    fn login_refused(&self) -> SyncError {
+        SyncError::Login {
+            server: self.server.clone(),
+            username: self.username.clone(),
+        }
+    }
+
+    /// Sends a request: its status and its body, at most `max_body_bytes`. Being held
+    /// back (429, or 503 with `Retry-After`) and being redirected are errors already.
+    async fn answer(&self, request: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), SyncError> {
+        let unreachable = |e| unreachable(&self.server, e, self.timeout_secs);
+        let mut response = request.send().await.map_err(unreachable)?;
+        let status = response.status().as_u16();
+        if status == 429 || (status == 503 && response.headers().contains_key("retry-after")) {
+            return Err(SyncError::RateLimited {
+                server: self.server.clone(),
+                secs: crate::feed::fetch::retry_after(response.headers()).unwrap_or(60),
+            });
+        }
+        if (300..400).contains(&status) {
+            let to = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(crate::text::display_url)
+                .unwrap_or_default();
+            return Err(self.protocol_error(if to.is_empty() {
+                "it redirects; set [sync] url to the API's final address".into()
+            } else {
+                format!("it redirects to {to}; set [sync] url to that address")
+            }));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+            body.extend_from_slice(&chunk);
+            if body.len() as u64 > self.max_body_bytes {
+                return Err(self.protocol_error(format!(
+                    "an answer larger than {} bytes (max_body_bytes)",
+                    self.max_body_bytes
+                )));
+            }
+        }
+        Ok((status, body))
+    }
+
+    /// A success, a refused login (401, 403), or another status as an error.
+    fn accept(&self, status: u16) -> Result<(), SyncError> {
+        match status {
+            200..=299 => Ok(()),
+            401 | 403 => Err(self.login_refused()),
+            _ => Err(SyncError::Status {
+                server: self.server.clone(),
+                status,
+            }),
+        }
+    }
 }
 
 /// The longest a server's `Retry-After` can hold syncs back.
