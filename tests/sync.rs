@@ -22,14 +22,8 @@ fn options() -> SyncOptions {
     support::sync_options()
 }
 
-/// A fresh cache after a first sync with the server at `url`: its directory (kept alive
-/// by the caller), the store and the account.
 fn synced(url: &str) -> (tempfile::TempDir, Store, Account) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let a = account(url, PASSWORD);
-    sync::sync(&mut store, &a, &options()).unwrap();
-    (dir, store, a)
+    support::first_sync(SyncKind::Fever, url, USER, PASSWORD)
 }
 
 /// A server with two feeds in two groups and `n` items in the first feed.
@@ -44,10 +38,6 @@ fn server(n: usize) -> Fever {
     }
     f.add_items(10, n);
     f
-}
-
-fn open(dir: &tempfile::TempDir) -> Store {
-    Store::open(&dir.path().join("cache.sqlite")).unwrap()
 }
 
 fn all(store: &Store) -> Vec<Headline> {
@@ -69,7 +59,7 @@ fn the_first_sync_brings_the_servers_feeds_unread_and_starred_items_into_the_cac
         s.saved.insert(5); // read but starred
     }
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
+    let mut store = support::open_cache(&dir);
     let report = sync::sync(&mut store, &account(&f.url(), PASSWORD), &options()).unwrap();
     assert_eq!(report.feeds, 2);
     assert_eq!(report.new_items, 11, "10 unread and 1 starred: {report:?}");
@@ -203,7 +193,7 @@ fn changes_the_server_made_elsewhere_show_here_unless_a_change_here_is_still_wai
 fn a_server_that_is_down_leaves_the_cache_and_the_queue_as_they_were() {
     let f = server(3);
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
+    let mut store = support::open_cache(&dir);
     sync::sync(&mut store, &account(&f.url(), PASSWORD), &options()).unwrap();
     let id = by_title(&all(&store), "Item 2").id;
     store.set_read(&[id], true).unwrap();
@@ -225,7 +215,7 @@ fn a_server_that_is_down_leaves_the_cache_and_the_queue_as_they_were() {
 fn a_refused_login_names_the_server_and_never_the_password() {
     let f = server(1);
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
+    let mut store = support::open_cache(&dir);
     let e = sync::sync(&mut store, &account(&f.url(), "wrong password"), &options()).unwrap_err();
     let message = e.to_string();
     assert!(matches!(e, SyncError::Login { .. }), "{message}");
@@ -266,7 +256,7 @@ fn ten_thousand_unread_items_arrive_in_batches_of_fifty() {
     let f = server(10_000);
     f.state().strings = true; // ids as strings, as some servers send them
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
+    let mut store = support::open_cache(&dir);
     let report = sync::sync(&mut store, &account(&f.url(), PASSWORD), &options()).unwrap();
     assert_eq!(report.new_items, 10_000);
     assert_eq!(f.calls("with_ids").len(), 200);
@@ -291,7 +281,7 @@ fn a_server_asking_to_wait_is_not_asked_again_before_the_time_is_up() {
     let f = server(1);
     f.state().status = Some(429);
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
+    let mut store = support::open_cache(&dir);
     let a = account(&f.url(), PASSWORD);
     let e = sync::sync(&mut store, &a, &options()).unwrap_err();
     assert!(matches!(e, SyncError::RateLimited { secs: 120, .. }), "{e}");
@@ -385,7 +375,7 @@ fn tidings_sync_exits_0_then_1_when_the_server_is_gone_and_never_prints_the_pass
 fn the_fever_api_cannot_change_subscriptions_and_says_where_to_do_it() {
     let f = server(1);
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
+    let mut store = support::open_cache(&dir);
     let edit = sync::SubscriptionEdit::Add {
         url: "https://news.example/feed.xml".into(),
         title: None,
@@ -403,7 +393,7 @@ fn a_tls_failure_is_named_as_one() {
     // The Fever server speaks plain HTTP; asked for TLS, the handshake fails.
     let f = server(1);
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
+    let mut store = support::open_cache(&dir);
     let https = f.url().replace("http://", "https://");
     let e = sync::sync(&mut store, &account(&https, PASSWORD), &options())
         .unwrap_err()
@@ -458,7 +448,7 @@ fn a_server_that_moved_is_not_followed_and_the_error_gives_the_new_address() {
     let f = server(1);
     f.state().moved_to = Some("https://rss.example.net/api/fever.php".into());
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
+    let mut store = support::open_cache(&dir);
     let e = sync::sync(&mut store, &account(&f.url(), PASSWORD), &options())
         .unwrap_err()
         .to_string();
@@ -474,7 +464,7 @@ fn an_answer_larger_than_max_body_bytes_is_refused() {
     let f = server(1);
     f.state().padding = 200_000;
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
+    let mut store = support::open_cache(&dir);
     let mut o = options();
     o.max_body_bytes = 100_000;
     let e = sync::sync(&mut store, &account(&f.url(), PASSWORD), &o)
@@ -492,7 +482,7 @@ fn a_server_the_config_no_longer_names_hides_its_feeds_and_its_waiting_changes_c
     let old = server(2);
     let new = server(3);
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
+    let mut store = support::open_cache(&dir);
     let (a, b) = (account(&old.url(), PASSWORD), account(&new.url(), PASSWORD));
     sync::sync(&mut store, &a, &options()).unwrap();
     let id = by_title(&all(&store), "Item 1").id;

@@ -21,14 +21,8 @@ fn options() -> SyncOptions {
     support::sync_options()
 }
 
-/// A fresh cache after a first sync with the server at `url`: its directory (kept alive
-/// by the caller), the store and the account.
 fn synced(url: &str) -> (tempfile::TempDir, Store, Account) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let a = account(url, PASSWORD);
-    sync::sync(&mut store, &a, &options()).unwrap();
-    (dir, store, a)
+    support::first_sync(SyncKind::Greader, url, USER, PASSWORD)
 }
 
 fn server() -> GReader {
@@ -57,10 +51,6 @@ fn by_title<'a>(list: &'a [Headline], title: &str) -> &'a Headline {
         .unwrap_or_else(|| panic!("{title} not in the cache"))
 }
 
-fn open(dir: &tempfile::TempDir) -> Store {
-    Store::open(&dir.path().join("cache.sqlite")).unwrap()
-}
-
 #[test]
 fn the_first_sync_logs_in_and_brings_feeds_with_labels_and_unread_and_starred_items() {
     let g = server();
@@ -72,7 +62,7 @@ fn the_first_sync_logs_in_and_brings_feeds_with_labels_and_unread_and_starred_it
         s.starred.insert(3);
     }
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
+    let mut store = support::open_cache(&dir);
     let report = sync::sync(&mut store, &account(&g.url(), PASSWORD), &options()).unwrap();
     assert_eq!((report.feeds, report.new_items), (2, 3), "{report:?}");
     let feeds = store.feeds().unwrap();
@@ -196,7 +186,7 @@ fn three_pages_of_unread_ids_follow_the_continuation() {
     let g = server();
     g.add_items("feed/1", 2_500, 1_000);
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
+    let mut store = support::open_cache(&dir);
     let report = sync::sync(&mut store, &account(&g.url(), PASSWORD), &options()).unwrap();
     assert_eq!(report.new_items, 2_500);
     let pages: Vec<String> = g
@@ -219,7 +209,7 @@ fn ids_in_the_long_form_are_the_same_items_as_in_the_short_one() {
     g.state().long_refs = true;
     g.add_items("feed/1", 3, 1_000);
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
+    let mut store = support::open_cache(&dir);
     let a = account(&g.url(), PASSWORD);
     let first = sync::sync(&mut store, &a, &options()).unwrap();
     assert_eq!(first.new_items, 3);
@@ -234,7 +224,7 @@ fn inoreader_style_servers_get_the_app_id_and_key_with_every_request() {
     g.state().app = Some(("1000001".into(), "app-key".into()));
     g.add_items("feed/1", 1, 1_000);
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
+    let mut store = support::open_cache(&dir);
     let mut a = account(&g.url(), PASSWORD);
     let e = sync::sync(&mut store, &a, &options()).unwrap_err();
     assert!(matches!(e, SyncError::Login { .. }), "{e}");
@@ -335,7 +325,7 @@ fn a_server_that_repeats_its_first_page_forever_cannot_make_a_sync_loop() {
     g.add_items("feed/1", 30, 1_000);
     g.state().loop_pages = true;
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
+    let mut store = support::open_cache(&dir);
     let a = account(&g.url(), PASSWORD);
     // n=1000 per page, so the first page holds every id; the sync ends after the repeat.
     let report = sync::sync(&mut store, &a, &options()).unwrap();

@@ -383,6 +383,30 @@ pub fn sync_account(
 }
 
 /// Sync options with short timeouts for servers on 127.0.0.1.
+/// The cache file of a test's directory, opened.
+pub fn open_cache(dir: &tempfile::TempDir) -> tidings::store::Store {
+    tidings::store::Store::open(&dir.path().join("cache.sqlite")).unwrap()
+}
+
+/// A fresh cache after a first sync with the server at `url`: its directory (kept alive by
+/// the caller), the store and the account.
+pub fn first_sync(
+    kind: tidings::config::SyncKind,
+    url: &str,
+    username: &str,
+    password: &str,
+) -> (
+    tempfile::TempDir,
+    tidings::store::Store,
+    tidings::sync::Account,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open_cache(&dir);
+    let account = sync_account(kind, url, username, password);
+    tidings::sync::sync(&mut store, &account, &sync_options()).unwrap();
+    (dir, store, account)
+}
+
 pub fn sync_options() -> tidings::sync::SyncOptions {
     tidings::sync::SyncOptions {
         connect_timeout: Duration::from_secs(2),
