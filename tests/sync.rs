@@ -9,17 +9,13 @@ use support::fever::Fever;
 use tidings::config::SyncKind;
 use tidings::model::Headline;
 use tidings::store::{HeadlineFilter, Store};
-use tidings::sync::{self, Account, SyncError, SyncOptions};
+use tidings::sync::{self, Account, SyncError};
 
 const USER: &str = "reader@example.org";
 const PASSWORD: &str = "correct horse battery";
 
 fn account(url: &str, password: &str) -> Account {
     support::sync_account(SyncKind::Fever, url, USER, password)
-}
-
-fn options() -> SyncOptions {
-    support::sync_options()
 }
 
 fn synced(url: &str) -> (tempfile::TempDir, Store, Account) {
@@ -60,7 +56,12 @@ fn the_first_sync_brings_the_servers_feeds_unread_and_starred_items_into_the_cac
     }
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
-    let report = sync::sync(&mut store, &account(&f.url(), PASSWORD), &options()).unwrap();
+    let report = sync::sync(
+        &mut store,
+        &account(&f.url(), PASSWORD),
+        &support::sync_options(),
+    )
+    .unwrap();
     assert_eq!(report.feeds, 2);
     assert_eq!(report.new_items, 11, "10 unread and 1 starred: {report:?}");
 
@@ -90,7 +91,7 @@ fn a_later_sync_asks_only_for_what_is_newer_and_pages_through_it() {
     let before = f.state().log.len();
 
     f.add_items(11, 120); // ids 6..=125: three pages of 50, 50 and 20
-    let report = sync::sync(&mut store, &a, &options()).unwrap();
+    let report = sync::sync(&mut store, &a, &support::sync_options()).unwrap();
     assert_eq!(report.new_items, 120);
     let pages: Vec<String> = f.state().log[before..]
         .iter()
@@ -116,7 +117,7 @@ fn a_later_sync_asks_only_for_what_is_newer_and_pages_through_it() {
     assert_eq!(all(&store).len(), 125);
 
     let before = f.state().log.len();
-    let report = sync::sync(&mut store, &a, &options()).unwrap();
+    let report = sync::sync(&mut store, &a, &support::sync_options()).unwrap();
     assert_eq!(report.new_items, 0);
     let items_calls = f.state().log[before..]
         .iter()
@@ -140,7 +141,7 @@ fn read_and_star_changes_made_here_reach_the_server_in_the_order_made_and_the_la
     // Meanwhile someone marks item 2 read on another device.
     f.state().read.insert(2);
 
-    let report = sync::sync(&mut store, &a, &options()).unwrap();
+    let report = sync::sync(&mut store, &a, &support::sync_options()).unwrap();
     assert_eq!(report.sent, 3, "{report:?}");
     let mut marks = f.marks();
     marks.sort();
@@ -170,7 +171,7 @@ fn changes_the_server_made_elsewhere_show_here_unless_a_change_here_is_still_wai
         s.read.insert(1);
         s.saved.insert(3);
     }
-    let report = sync::sync(&mut store, &a, &options()).unwrap();
+    let report = sync::sync(&mut store, &a, &support::sync_options()).unwrap();
     assert_eq!((report.read_changes, report.star_changes), (1, 1));
     let list = all(&store);
     assert!(by_title(&list, "Item 1").read);
@@ -181,10 +182,10 @@ fn changes_the_server_made_elsewhere_show_here_unless_a_change_here_is_still_wai
     let down = account("http://127.0.0.1:9/api/fever.php", PASSWORD);
     let item4 = by_title(&list, "Item 4").id;
     store.set_starred(item4, true).unwrap();
-    let e = sync::sync(&mut store, &down, &options()).unwrap_err();
+    let e = sync::sync(&mut store, &down, &support::sync_options()).unwrap_err();
     assert!(matches!(e, SyncError::Unreachable { .. }), "{e}");
     assert_eq!(store.queue_len().unwrap(), 1);
-    sync::sync(&mut store, &a, &options()).unwrap();
+    sync::sync(&mut store, &a, &support::sync_options()).unwrap();
     assert!(f.state().saved.contains(&4));
     assert!(by_title(&all(&store), "Item 4").starred);
 }
@@ -194,12 +195,17 @@ fn a_server_that_is_down_leaves_the_cache_and_the_queue_as_they_were() {
     let f = server(3);
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
-    sync::sync(&mut store, &account(&f.url(), PASSWORD), &options()).unwrap();
+    sync::sync(
+        &mut store,
+        &account(&f.url(), PASSWORD),
+        &support::sync_options(),
+    )
+    .unwrap();
     let id = by_title(&all(&store), "Item 2").id;
     store.set_read(&[id], true).unwrap();
     drop(f); // the listener thread lives on; use an address nobody serves instead
     let dead = account("http://127.0.0.1:9/fever/", PASSWORD);
-    let e = sync::sync(&mut store, &dead, &options()).unwrap_err();
+    let e = sync::sync(&mut store, &dead, &support::sync_options()).unwrap_err();
     let message = e.to_string();
     assert!(
         message.contains("cannot reach http://127.0.0.1:9/fever/: "),
@@ -216,7 +222,12 @@ fn a_refused_login_names_the_server_and_never_the_password() {
     let f = server(1);
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
-    let e = sync::sync(&mut store, &account(&f.url(), "wrong password"), &options()).unwrap_err();
+    let e = sync::sync(
+        &mut store,
+        &account(&f.url(), "wrong password"),
+        &support::sync_options(),
+    )
+    .unwrap_err();
     let message = e.to_string();
     assert!(matches!(e, SyncError::Login { .. }), "{message}");
     assert!(
@@ -234,10 +245,10 @@ fn a_feed_removed_on_the_server_leaves_the_reader_but_its_starred_items_stay() {
     let (_dir, mut store, a) = synced(&f.url());
     let star = by_title(&all(&store), "Item 3").id;
     store.set_starred(star, true).unwrap();
-    sync::sync(&mut store, &a, &options()).unwrap();
+    sync::sync(&mut store, &a, &support::sync_options()).unwrap();
 
     f.state().feeds.remove(&11);
-    sync::sync(&mut store, &a, &options()).unwrap();
+    sync::sync(&mut store, &a, &support::sync_options()).unwrap();
     let titles: Vec<String> = store
         .feeds()
         .unwrap()
@@ -257,7 +268,12 @@ fn ten_thousand_unread_items_arrive_in_batches_of_fifty() {
     f.state().strings = true; // ids as strings, as some servers send them
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
-    let report = sync::sync(&mut store, &account(&f.url(), PASSWORD), &options()).unwrap();
+    let report = sync::sync(
+        &mut store,
+        &account(&f.url(), PASSWORD),
+        &support::sync_options(),
+    )
+    .unwrap();
     assert_eq!(report.new_items, 10_000);
     assert_eq!(f.calls("with_ids").len(), 200);
     assert_eq!(store.item_count().unwrap(), 10_000);
@@ -283,11 +299,11 @@ fn a_server_asking_to_wait_is_not_asked_again_before_the_time_is_up() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
     let a = account(&f.url(), PASSWORD);
-    let e = sync::sync(&mut store, &a, &options()).unwrap_err();
+    let e = sync::sync(&mut store, &a, &support::sync_options()).unwrap_err();
     assert!(matches!(e, SyncError::RateLimited { secs: 120, .. }), "{e}");
     let asked = f.state().log.len();
     f.state().status = None;
-    let e = sync::sync(&mut store, &a, &options()).unwrap_err();
+    let e = sync::sync(&mut store, &a, &support::sync_options()).unwrap_err();
     assert!(matches!(e, SyncError::RateLimited { .. }), "{e}");
     assert_eq!(
         f.state().log.len(),
@@ -304,7 +320,12 @@ fn synced_items_and_the_configs_own_feeds_live_side_by_side() {
     std::fs::write(&feed, support::rss("Local", "loc", 3)).unwrap();
     let config = support::config(&[feed.display().to_string()]);
     let mut store = support::store(&dir, &config);
-    sync::sync(&mut store, &account(&f.url(), PASSWORD), &options()).unwrap();
+    sync::sync(
+        &mut store,
+        &account(&f.url(), PASSWORD),
+        &support::sync_options(),
+    )
+    .unwrap();
     tidings::feed::poller::refresh(
         &mut store,
         &config,
@@ -381,9 +402,14 @@ fn the_fever_api_cannot_change_subscriptions_and_says_where_to_do_it() {
         title: None,
         tag: None,
     };
-    let e = sync::edit_subscription(&mut store, &account(&f.url(), PASSWORD), &options(), &edit)
-        .unwrap_err()
-        .to_string();
+    let e = sync::edit_subscription(
+        &mut store,
+        &account(&f.url(), PASSWORD),
+        &support::sync_options(),
+        &edit,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("web interface"), "{e}");
     assert!(f.state().log.is_empty(), "nothing was sent");
 }
@@ -395,9 +421,13 @@ fn a_tls_failure_is_named_as_one() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
     let https = f.url().replace("http://", "https://");
-    let e = sync::sync(&mut store, &account(&https, PASSWORD), &options())
-        .unwrap_err()
-        .to_string();
+    let e = sync::sync(
+        &mut store,
+        &account(&https, PASSWORD),
+        &support::sync_options(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("the TLS handshake failed"), "{e}");
     assert_eq!(e.matches("127.0.0.1").count(), 1, "{e}");
 }
@@ -409,7 +439,7 @@ fn a_server_that_ignores_since_id_cannot_make_a_sync_loop() {
     f.add_items(11, 5);
     f.state().ignore_since = true;
     let before = f.state().log.len();
-    sync::sync(&mut store, &a, &options()).unwrap();
+    sync::sync(&mut store, &a, &support::sync_options()).unwrap();
     let pages = f.state().log[before..]
         .iter()
         .filter(|(q, _)| q.contains("since_id"))
@@ -449,9 +479,13 @@ fn a_server_that_moved_is_not_followed_and_the_error_gives_the_new_address() {
     f.state().moved_to = Some("https://rss.example.net/api/fever.php".into());
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
-    let e = sync::sync(&mut store, &account(&f.url(), PASSWORD), &options())
-        .unwrap_err()
-        .to_string();
+    let e = sync::sync(
+        &mut store,
+        &account(&f.url(), PASSWORD),
+        &support::sync_options(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         e.contains("redirects to https://rss.example.net/api/fever.php"),
         "{e}"
@@ -465,7 +499,7 @@ fn an_answer_larger_than_max_body_bytes_is_refused() {
     f.state().padding = 200_000;
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
-    let mut o = options();
+    let mut o = support::sync_options();
     o.max_body_bytes = 100_000;
     let e = sync::sync(&mut store, &account(&f.url(), PASSWORD), &o)
         .unwrap_err()
@@ -484,10 +518,10 @@ fn a_server_the_config_no_longer_names_hides_its_feeds_and_its_waiting_changes_c
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
     let (a, b) = (account(&old.url(), PASSWORD), account(&new.url(), PASSWORD));
-    sync::sync(&mut store, &a, &options()).unwrap();
+    sync::sync(&mut store, &a, &support::sync_options()).unwrap();
     let id = by_title(&all(&store), "Item 1").id;
     store.set_starred(id, true).unwrap();
-    sync::sync(&mut store, &b, &options()).unwrap();
+    sync::sync(&mut store, &b, &support::sync_options()).unwrap();
     assert_eq!(
         all(&store).len(),
         3,
