@@ -469,7 +469,12 @@ fn upsert_items(tx: &Connection, feed: FeedId, rows: &Rows, now: Timestamp) -> R
         "UPDATE items SET title = ?2, link = ?3, author = ?4, published = coalesce(?5, published),
              hash = ?6 WHERE id = ?1",
     )?;
-    let mut body =
+    // A new item's body is a plain INSERT: a statement that may replace a row opens a
+    // statement journal, and each one makes the search index write its pending entries out
+    // as a segment of their own (one per item, merged again and again). Edits are rare.
+    let mut new_body =
+        tx.prepare_cached("INSERT INTO bodies (item_id, content) VALUES (?1, ?2)")?;
+    let mut edited_body =
         tx.prepare_cached("INSERT OR REPLACE INTO bodies (item_id, content) VALUES (?1, ?2)")?;
     let mut unindex = tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?;
     let mut index =
@@ -508,7 +513,11 @@ fn upsert_items(tx: &Connection, feed: FeedId, rows: &Rows, now: Timestamp) -> R
                 tx.last_insert_rowid()
             }
         };
-        body.execute(params![id, row.body])?;
+        if existing.is_some() {
+            edited_body.execute(params![id, row.body])?;
+        } else {
+            new_body.execute(params![id, row.body])?;
+        }
         index.execute(params![id, row.title, row.text])?;
     }
     Ok(counts)

@@ -288,8 +288,10 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> String {
     }
     // Bytes that are valid UTF-8 and not plain ASCII are UTF-8, whatever a server or
     // the declaration claims: a wrong declared charset is common, such bytes by chance are not.
-    if !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
-        return String::from_utf8_lossy(bytes).into_owned();
+    if !bytes.is_ascii() {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return text.to_owned();
+        }
     }
     let declared = declared_encoding(bytes);
     let label = http_charset.or(declared.as_deref());
