@@ -187,6 +187,7 @@ impl Store {
 
     /// Records a successful fetch (new items, or a 304 when `items` is `None`) in one
     /// transaction: a refresh killed half-way leaves either all of a feed or none of it.
+    /// Inside [`Store::batch`] that transaction is the batch's.
     pub fn record_success(
         &mut self,
         feed: FeedId,
@@ -196,22 +197,22 @@ impl Store {
         items: Option<&Rows>,
         max_items: usize,
     ) -> Result<StoreCounts> {
-        let now = now();
-        // A savepoint: its own transaction, or nested inside `batch`.
-        let tx = self.conn.savepoint()?;
-        let mut counts = StoreCounts::default();
-        if let Some(items) = items {
-            counts = upsert_items(&tx, feed, items, now)?;
-            prune(&tx, feed, max_items, items)?;
+        let success = Success {
+            feed,
+            feed_title,
+            etag,
+            last_modified,
+            items,
+            max_items,
+        };
+        if !self.conn.is_autocommit() {
+            // No savepoint inside a batch: each one makes the search index write out what
+            // it holds, a segment per feed to be merged again, and a failure rolls back the
+            // whole batch anyway.
+            return success.write(&self.conn);
         }
-        tx.execute(
-            "UPDATE feeds SET etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified),
-                 last_attempt = ?4, last_success = ?4, last_error = NULL, error_count = 0,
-                 next_allowed = NULL,
-                 title = CASE WHEN title = '' AND ?5 IS NOT NULL THEN ?5 ELSE title END
-             WHERE id = ?1",
-            params![feed.0, etag, last_modified, now, feed_title],
-        )?;
+        let tx = self.conn.transaction()?;
+        let counts = success.write(&tx)?;
         tx.commit()?;
         Ok(counts)
     }
@@ -454,6 +455,36 @@ fn fts_query(input: &str) -> Option<String> {
         .map(|t| format!("\"{t}\"*"))
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// What [`Store::record_success`] writes.
+struct Success<'a> {
+    feed: FeedId,
+    feed_title: Option<&'a str>,
+    etag: Option<&'a str>,
+    last_modified: Option<&'a str>,
+    items: Option<&'a Rows>,
+    max_items: usize,
+}
+
+impl Success<'_> {
+    fn write(&self, tx: &Connection) -> Result<StoreCounts> {
+        let now = now();
+        let mut counts = StoreCounts::default();
+        if let Some(items) = self.items {
+            counts = upsert_items(tx, self.feed, items, now)?;
+            prune(tx, self.feed, self.max_items, items)?;
+        }
+        tx.execute(
+            "UPDATE feeds SET etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified),
+                 last_attempt = ?4, last_success = ?4, last_error = NULL, error_count = 0,
+                 next_allowed = NULL,
+                 title = CASE WHEN title = '' AND ?5 IS NOT NULL THEN ?5 ELSE title END
+             WHERE id = ?1",
+            params![self.feed.0, self.etag, self.last_modified, now, self.feed_title],
+        )?;
+        Ok(counts)
+    }
 }
 
 fn upsert_items(tx: &Connection, feed: FeedId, rows: &Rows, now: Timestamp) -> Result<StoreCounts> {
