@@ -210,7 +210,15 @@ fn write_config(dir: &Path, urls: &[String]) -> PathBuf {
 /// Runs a command; returns wall time and the child's peak RSS in MB, read from
 /// `/proc/PID/status` (VmHWM belongs to the program after exec, unlike getrusage, which
 /// counts the parent's pages the child shared before exec).
-fn measure(cmd: &mut Command) -> (Duration, f64) {
+/// What one run of a command took: wall time, peak memory (VmHWM, MiB), and CPU time (user
+/// plus system, seconds) — less at the mercy of a busy machine than the wall time.
+struct Measured {
+    time: Duration,
+    peak_mb: f64,
+    cpu_s: f64,
+}
+
+fn measure(cmd: &mut Command) -> Measured {
     let started = Instant::now();
     let mut child = cmd
         .stdout(std::process::Stdio::null())
@@ -218,7 +226,8 @@ fn measure(cmd: &mut Command) -> (Duration, f64) {
         .spawn()
         .expect("spawn");
     let status_path = format!("/proc/{}/status", child.id());
-    let mut peak_kb = 0u64;
+    let stat_path = format!("/proc/{}/stat", child.id());
+    let (mut peak_kb, mut ticks) = (0u64, 0u64);
     loop {
         if let Ok(status) = std::fs::read_to_string(&status_path) {
             if let Some(kb) = status
@@ -230,12 +239,31 @@ fn measure(cmd: &mut Command) -> (Duration, f64) {
                 peak_kb = peak_kb.max(kb);
             }
         }
+        // utime and stime, the 14th and 15th fields, counted after the command's name.
+        if let Ok(stat) = std::fs::read_to_string(&stat_path) {
+            if let Some(after_name) = stat.rsplit_once(')').map(|(_, rest)| rest) {
+                let fields: Vec<u64> = after_name
+                    .split_whitespace()
+                    .skip(11)
+                    .take(2)
+                    .filter_map(|v| v.parse().ok())
+                    .collect();
+                if fields.len() == 2 {
+                    ticks = ticks.max(fields[0] + fields[1]);
+                }
+            }
+        }
         if child.try_wait().expect("wait").is_some() {
             break;
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    (started.elapsed(), peak_kb as f64 / 1024.0)
+    Measured {
+        time: started.elapsed(),
+        peak_mb: peak_kb as f64 / 1024.0,
+        // USER_HZ is 100 on Linux; the last 5 ms before the exit are not counted.
+        cpu_s: ticks as f64 / 100.0,
+    }
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -260,6 +288,7 @@ fn refresh_rows(
     let (servers, urls, bytes) = serve(n, items, Duration::from_millis(latency_ms));
     let bin = env!("CARGO_BIN_EXE_tidings");
     let (mut cold, mut warm, mut cold_mem, mut warm_mem) = (vec![], vec![], vec![], vec![]);
+    let mut cold_cpu = vec![];
     let mut disk = vec![];
     let mut keep = None;
     for _ in 0..runs {
@@ -276,16 +305,17 @@ fn refresh_rows(
                     .arg("refresh"),
             )
         };
-        let (t, m) = run();
-        cold.push(t.as_secs_f64());
-        cold_mem.push(m);
+        let m = run();
+        cold.push(m.time.as_secs_f64());
+        cold_mem.push(m.peak_mb);
+        cold_cpu.push(m.cpu_s);
         disk.push(on_disk(&[
             cache.clone(),
             dir.path().join("cache.sqlite-wal"),
         ]));
-        let (t, m) = run();
-        warm.push(t.as_secs_f64());
-        warm_mem.push(m);
+        let m = run();
+        warm.push(m.time.as_secs_f64());
+        warm_mem.push(m.peak_mb);
         keep = Some(dir);
     }
     let label = format!(
@@ -317,11 +347,13 @@ fn refresh_rows(
                     .arg(command),
             )
         };
-        let (t1, m1) = run("reload");
+        let first = run("reload");
+        let (t1, m1) = (first.time, first.peak_mb);
         let nb_disk = on_disk(&[dir.path().join("cache.db")]);
-        let (t2, m2) = run("reload");
+        let second = run("reload");
+        let (t2, m2) = (second.time, second.peak_mb);
         // Opening the cache: newsboat's print-unread against tidings' first frame.
-        let (nb_open, _) = run("print-unread");
+        let nb_open = run("print-unread").time;
         if let Some(dir) = &keep {
             let ms = first_frame_ms(&dir.path().join("cache.sqlite"), runs);
             rows.push(Row {
@@ -338,8 +370,9 @@ fn refresh_rows(
             });
         }
         nb_cold = format!(
-            "{:.2} s, {:.0} MB, {nb_disk:.0} MB on disk (×{:.0})",
+            "{:.2} s (CPU {:.1} s), {:.0} MB, {nb_disk:.0} MB on disk (×{:.0})",
             t1.as_secs_f64(),
+            first.cpu_s,
             m1,
             t1.as_secs_f64() / median(cold.clone())
         );
@@ -353,8 +386,9 @@ fn refresh_rows(
     rows.push(Row {
         workload: format!("cold refresh, {label}"),
         tidings: format!(
-            "{:.2} s, {:.0} MB, {:.0} MB on disk",
+            "{:.2} s (CPU {:.1} s), {:.0} MB, {:.0} MB on disk",
             median(cold),
+            median(cold_cpu),
             median(cold_mem),
             median(disk)
         ),
@@ -652,12 +686,12 @@ fn sync_rows(runs: usize, rows: &mut Vec<Row>) {
                     .env("XDG_STATE_HOME", dir.path());
                 c
             };
-            let (t, mb) = measure(&mut cmd());
-            first.push(t.as_secs_f64());
-            first_mb = first_mb.max(mb);
-            let (t, mb) = measure(&mut cmd());
-            again.push(t.as_secs_f64());
-            again_mb = again_mb.max(mb);
+            let m = measure(&mut cmd());
+            first.push(m.time.as_secs_f64());
+            first_mb = first_mb.max(m.peak_mb);
+            let m = measure(&mut cmd());
+            again.push(m.time.as_secs_f64());
+            again_mb = again_mb.max(m.peak_mb);
             let items = tidings::store::Store::open(&dir.path().join("cache.sqlite"))
                 .unwrap()
                 .item_count()

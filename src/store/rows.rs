@@ -56,12 +56,16 @@ impl Rows {
     }
 }
 
-/// Bodies are stored zstd-compressed: feed HTML shrinks four- to tenfold, and
+/// Bodies are stored zstd-compressed: feed HTML shrinks two- to tenfold, and
 /// decompressing one article costs microseconds.
 pub(super) struct Packer(Option<zstd::bulk::Compressor<'static>>);
 
 impl Packer {
-    const LEVEL: i32 = 3;
+    /// Level -1 compresses 1–4 KB of HTML at 1.8 times level 3's speed (330 against 180
+    /// MB/s) to 0.43 of its size instead of 0.33: compression was an eighth of a cold
+    /// refresh's CPU, and the 100,000-item cache grows by 8% (157 to 170 MB). Bodies
+    /// written at any level read the same.
+    const LEVEL: i32 = -1;
 
     pub(super) fn new() -> Packer {
         Packer(zstd::bulk::Compressor::new(Self::LEVEL).ok())

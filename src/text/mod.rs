@@ -55,12 +55,12 @@ pub fn search_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len() / 2);
     // Words of each piece of text, one space between them and between pieces.
     let mut push_words = |text: &str| {
-        for word in decode(text, false).split_whitespace() {
+        for_each_word(&decode(text, false), |word| {
             if !out.is_empty() {
                 out.push(' ');
             }
             out.push_str(word);
-        }
+        });
     };
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
@@ -86,6 +86,35 @@ pub fn search_text(html: &str) -> String {
         std::borrow::Cow::Borrowed(_) => out,
         // A control character removed may leave two spaces side by side.
         std::borrow::Cow::Owned(clean) => sanitize_line(&clean),
+    }
+}
+
+/// The words of `text` as `str::split_whitespace` gives them, read a byte at a time: only
+/// four lead bytes can begin a non-ASCII space, so other text is never decoded.
+fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    let bytes = text.as_bytes();
+    let mut start = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (space, len) = match bytes[i] {
+            b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => (true, 1),
+            0xc2 | 0xe1 | 0xe2 | 0xe3 => {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                (c.is_whitespace(), c.len_utf8())
+            }
+            _ => (false, 1),
+        };
+        if space {
+            if let Some(s) = start.take() {
+                f(&text[s..i]);
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+        i += len;
+    }
+    if let Some(s) = start {
+        f(&text[s..]);
     }
 }
 
@@ -125,6 +154,16 @@ mod tests {
             search_text("a<SCRIPT>x()</Script>b <StYlE>p{}</STYLE> c\u{7} \u{1b}[31m d"),
             "a b c d"
         );
+    }
+
+    #[test]
+    fn words_split_where_split_whitespace_splits_them() {
+        let text = "a\u{a0}b\u{3000}c\u{2009}d \u{85}e\u{1680}f\u{205f}g\u{b2}h 東京\u{2028}é\t\r\n\u{b}\u{c}x ";
+        let mut words = Vec::new();
+        for_each_word(text, |w| words.push(w.to_string()));
+        let expected: Vec<&str> = text.split_whitespace().collect();
+        assert_eq!(words, expected);
+        assert_eq!(expected.len(), 10, "{expected:?}");
     }
 
     #[test]
