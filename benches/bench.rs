@@ -601,7 +601,7 @@ fn main() {
                     .expect("BENCH_LATENCY is a number of milliseconds")
             }),
             runs,
-            false,
+            newsboat,
             &mut rows,
         );
     }
