@@ -179,39 +179,58 @@ pub fn context_features(first: &[Features], logits: &[f32], named: bool) -> Vec<
     (0..n)
         .map(|i| {
             let k = i as isize;
-            let mut f = if named {
-                Features::named()
-            } else {
-                Features::default()
-            };
-            let mut push = |name: &str, v: f32| {
-                f.ids.push((feature_id(&[name]), v));
-                if let Some(names) = &mut f.names {
-                    names.push(name.to_string());
-                }
-            };
-            push("ctx:self", logits[i].clamp(-12.0, 12.0) / 4.0);
-            push("ctx:self-p", p[i]);
-            push("ctx:prev", at(k - 1));
-            push("ctx:next", at(k + 1));
-            push("ctx:prev2", at(k - 2));
-            push("ctx:next2", at(k + 2));
-            push("ctx:prev-both", at(k - 1).min(at(k - 2)));
-            push("ctx:next-both", at(k + 1).min(at(k + 2)));
-            push("ctx:between", at(k - 1).min(at(k + 1)));
-            push("ctx:doc-mean", mean);
-            push("ctx:above-mean", p[i] - mean);
-            push("ctx:doc-high", high);
-            push("ctx:max-before", max_before[i]);
-            push("ctx:max-after", max_after[i + 1]);
-            push("ctx:prev-length", len_at(k - 1));
-            push("ctx:next-length", len_at(k + 1));
-            push("ctx:first", if i == 0 { 1.0 } else { 0.0 });
-            push("ctx:last", if i + 1 == n { 1.0 } else { 0.0 });
-            f
+            let values = [
+                logits[i].clamp(-12.0, 12.0) / 4.0,
+                p[i],
+                at(k - 1),
+                at(k + 1),
+                at(k - 2),
+                at(k + 2),
+                at(k - 1).min(at(k - 2)),
+                at(k + 1).min(at(k + 2)),
+                at(k - 1).min(at(k + 1)),
+                mean,
+                p[i] - mean,
+                high,
+                max_before[i],
+                max_after[i + 1],
+                len_at(k - 1),
+                len_at(k + 1),
+                if i == 0 { 1.0 } else { 0.0 },
+                if i + 1 == n { 1.0 } else { 0.0 },
+            ];
+            Features {
+                ids: CONTEXT_IDS.iter().copied().zip(values).collect(),
+                names: named.then(|| CONTEXT.iter().map(|s| s.to_string()).collect()),
+                wording_end: 0,
+            }
         })
         .collect()
 }
+
+/// Stage two's own features, in the order `context_features` computes them.
+const CONTEXT: [&str; 18] = [
+    "ctx:self",
+    "ctx:self-p",
+    "ctx:prev",
+    "ctx:next",
+    "ctx:prev2",
+    "ctx:next2",
+    "ctx:prev-both",
+    "ctx:next-both",
+    "ctx:between",
+    "ctx:doc-mean",
+    "ctx:above-mean",
+    "ctx:doc-high",
+    "ctx:max-before",
+    "ctx:max-after",
+    "ctx:prev-length",
+    "ctx:next-length",
+    "ctx:first",
+    "ctx:last",
+];
+
+static CONTEXT_IDS: LazyLock<[u64; 18]> = LazyLock::new(|| CONTEXT.map(|name| feature_id(&[name])));
 
 impl Model {
     /// Scores every block of an article.

@@ -135,12 +135,15 @@ fn fold_word(word: &str, out: &mut String) {
 
 /// The features a block has on its own: words, meaning, voice, shape, structure, rules.
 pub fn read(block: &Block, rules: &Rules, named: bool) -> Read {
+    let text = block.text.as_str();
     let mut out = if named {
         Features::named()
     } else {
         Features::default()
     };
-    let text = block.text.as_str();
+    // A word, a pair and a stem per word (a word is six bytes on average), then about 120
+    // others: sized once instead of grown.
+    out.ids.reserve(text.len() / 2 + 128);
     let shape = lexical(text, &mut out);
     let n = shape.words;
     out.push(&[length_bin(n)], 1.0);
@@ -367,10 +370,32 @@ struct Voice {
 fn dedup_from(out: &mut Features, start: usize) {
     if out.names.is_none() {
         // Values are equal within a group, so order does not matter: sort and drop repeats.
-        out.ids[start..].sort_unstable_by_key(|(id, _)| *id);
-        let mut tail = out.ids.split_off(start);
-        tail.dedup_by_key(|(id, _)| *id);
-        out.ids.append(&mut tail);
+        // Values are equal within a group, so the first of each id is kept wherever it is:
+        // one pass through a small open-addressing table (ids are hashes already).
+        let tail = &mut out.ids[start..];
+        let slots = (tail.len() * 2).next_power_of_two().max(16);
+        let mut table = vec![0u64; slots];
+        let mut kept = 0;
+        for i in 0..tail.len() {
+            // 0 marks an empty slot (FNV-1a gives no id of 0 for these names).
+            let id = tail[i].0.max(1);
+            let mut at = ((id ^ (id >> 29)) as usize) & (slots - 1);
+            let fresh = loop {
+                match table[at] {
+                    0 => {
+                        table[at] = id;
+                        break true;
+                    }
+                    seen if seen == id => break false,
+                    _ => at = (at + 1) & (slots - 1),
+                }
+            };
+            if fresh {
+                tail[kept] = tail[i];
+                kept += 1;
+            }
+        }
+        out.ids.truncate(start + kept);
         return;
     }
     let mut seen = IdSet::with_capacity_and_hasher(out.ids.len() - start, Default::default());
