@@ -369,7 +369,6 @@ struct Voice {
 /// Drops repeated features pushed since `start`, keeping the first of each.
 fn dedup_from(out: &mut Features, start: usize) {
     if out.names.is_none() {
-        // Values are equal within a group, so order does not matter: sort and drop repeats.
         // Values are equal within a group, so the first of each id is kept wherever it is:
         // one pass through a small open-addressing table (ids are hashes already).
         let tail = &mut out.ids[start..];

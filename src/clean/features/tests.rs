@@ -52,3 +52,24 @@ fn voice_appeal_words_and_marks_are_seen() {
     }
     assert_eq!(r.shape.words, 12);
 }
+
+#[test]
+fn the_reader_computes_the_same_features_as_the_trainer() {
+    // The reader drops repeated words through a hash table, the trainer keeps names in
+    // order: both must give each feature once, with the same value.
+    let text = "the the the cat and the dog and the cat: donate, donate, DONATE now 2024 2025";
+    let block = Block {
+        text: text.to_string(),
+        ..Block::default()
+    };
+    let rules = Rules::builtin().unwrap();
+    let sorted = |named: bool| {
+        let mut ids = read(&block, &rules, named).features.ids;
+        ids.sort_by_key(|(id, _)| *id);
+        ids
+    };
+    let (reader, trainer) = (sorted(false), sorted(true));
+    assert_eq!(reader, trainer);
+    let w_the = feature_id(&["w:the"]);
+    assert_eq!(reader.iter().filter(|(id, _)| *id == w_the).count(), 1);
+}
