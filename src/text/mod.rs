@@ -55,7 +55,16 @@ pub fn search_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len() / 2);
     // Words of each piece of text, one space between them and between pieces.
     let mut push_words = |text: &str| {
-        for_each_word(&decode(text, false), |word| {
+        let text = decode(text, false);
+        // Most text between tags is words and single spaces already: copied whole.
+        if is_collapsed(&text) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&text);
+            return;
+        }
+        for_each_word(&text, |word| {
             if !out.is_empty() {
                 out.push(' ');
             }
@@ -89,9 +98,31 @@ pub fn search_text(html: &str) -> String {
     }
 }
 
+/// True when `text` is words separated by single ASCII spaces, with none at either end:
+/// what `for_each_word` would give back, joined by spaces.
+fn is_collapsed(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    let mut previous_space = false;
+    let mut clean = first != b' ' && last != b' ';
+    for &b in bytes {
+        let space = b == b' ';
+        // Other whitespace, and the lead bytes of every non-ASCII space.
+        let other = matches!(
+            b,
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0xc2 | 0xe1 | 0xe2 | 0xe3
+        );
+        clean &= !other & !(space & previous_space);
+        previous_space = space;
+    }
+    clean
+}
+
 /// The words of `text` as `str::split_whitespace` gives them, read a byte at a time: only
 /// four lead bytes can begin a non-ASCII space, so other text is never decoded.
-fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(&'a str)) {
     let bytes = text.as_bytes();
     let mut start = None;
     let mut i = 0;
@@ -154,6 +185,30 @@ mod tests {
             search_text("a<SCRIPT>x()</Script>b <StYlE>p{}</STYLE> c\u{7} \u{1b}[31m d"),
             "a b c d"
         );
+    }
+
+    #[test]
+    fn text_copied_whole_is_exactly_what_splitting_into_words_gives() {
+        for text in [
+            "plain words here",
+            "two  spaces",
+            " lead",
+            "trail ",
+            "tab\there",
+            "nbsp\u{a0}here",
+            "ideographic\u{3000}space",
+            "東京 café ²",
+            "x",
+        ] {
+            let mut words = Vec::new();
+            for_each_word(text, |w| words.push(w));
+            if is_collapsed(text) {
+                assert_eq!(words.join(" "), text);
+            }
+            assert_eq!(search_text(text), words.join(" "), "{text:?}");
+        }
+        assert!(is_collapsed("plain words here") && is_collapsed("東京 café"));
+        assert!(!is_collapsed("two  spaces") && !is_collapsed("nbsp\u{a0}here"));
     }
 
     #[test]
