@@ -20,6 +20,17 @@ fn refresh(
     (summary, events)
 }
 
+/// Serves `n` feeds of two items each on `server`; their URLs.
+fn good_feeds(server: &Server, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let path = format!("/ok{i}.xml");
+            server.feed(&path, rss(&format!("Ok{i}"), &format!("ok{i}"), 2));
+            server.url(&path)
+        })
+        .collect()
+}
+
 fn error_of(store: &tidings::store::Store, url: &str) -> Option<String> {
     store
         .feeds()
@@ -152,11 +163,7 @@ fn a_stalled_server_times_out_while_the_other_feeds_are_stored() {
     server.route("/stall", Route::Stall);
     server.route("/trickle", Route::Trickle);
     let mut urls = vec![server.url("/stall"), server.url("/trickle")];
-    for i in 0..5 {
-        let path = format!("/ok{i}.xml");
-        server.feed(&path, rss(&format!("Ok{i}"), &format!("ok{i}"), 2));
-        urls.push(server.url(&path));
-    }
+    urls.extend(good_feeds(&server, 5));
     let mut cfg = config(&urls);
     cfg.timeout_secs = 2;
     let dir = tempfile::tempdir().unwrap();
@@ -191,11 +198,7 @@ fn slow_big_bodies_do_not_hold_up_the_other_feeds() {
         urls.push(t.url("/trickle"));
     }
     let server = Server::start();
-    for i in 0..10 {
-        let path = format!("/ok{i}.xml");
-        server.feed(&path, rss(&format!("Ok{i}"), &format!("ok{i}"), 2));
-        urls.push(server.url(&path));
-    }
+    urls.extend(good_feeds(&server, 10));
     let mut cfg = config(&urls);
     cfg.timeout_secs = 10;
     let dir = tempfile::tempdir().unwrap();

@@ -56,12 +56,7 @@ fn the_first_sync_brings_the_servers_feeds_unread_and_starred_items_into_the_cac
     }
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
-    let report = sync::sync(
-        &mut store,
-        &account(&f.url(), PASSWORD),
-        &support::sync_options(),
-    )
-    .unwrap();
+    let report = support::sync_now(&mut store, &account(&f.url(), PASSWORD)).unwrap();
     assert_eq!(report.feeds, 2);
     assert_eq!(report.new_items, 11, "10 unread and 1 starred: {report:?}");
 
@@ -91,7 +86,7 @@ fn a_later_sync_asks_only_for_what_is_newer_and_pages_through_it() {
     let before = f.state().log.len();
 
     f.add_items(11, 120); // ids 6..=125: three pages of 50, 50 and 20
-    let report = sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    let report = support::sync_now(&mut store, &a).unwrap();
     assert_eq!(report.new_items, 120);
     let pages: Vec<String> = f.state().log[before..]
         .iter()
@@ -117,7 +112,7 @@ fn a_later_sync_asks_only_for_what_is_newer_and_pages_through_it() {
     assert_eq!(all(&store).len(), 125);
 
     let before = f.state().log.len();
-    let report = sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    let report = support::sync_now(&mut store, &a).unwrap();
     assert_eq!(report.new_items, 0);
     let items_calls = f.state().log[before..]
         .iter()
@@ -141,7 +136,7 @@ fn read_and_star_changes_made_here_reach_the_server_in_the_order_made_and_the_la
     // Meanwhile someone marks item 2 read on another device.
     f.state().read.insert(2);
 
-    let report = sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    let report = support::sync_now(&mut store, &a).unwrap();
     assert_eq!(report.sent, 3, "{report:?}");
     let mut marks = f.marks();
     marks.sort();
@@ -171,7 +166,7 @@ fn changes_the_server_made_elsewhere_show_here_unless_a_change_here_is_still_wai
         s.read.insert(1);
         s.saved.insert(3);
     }
-    let report = sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    let report = support::sync_now(&mut store, &a).unwrap();
     assert_eq!((report.read_changes, report.star_changes), (1, 1));
     let list = all(&store);
     assert!(by_title(&list, "Item 1").read);
@@ -182,10 +177,10 @@ fn changes_the_server_made_elsewhere_show_here_unless_a_change_here_is_still_wai
     let down = account("http://127.0.0.1:9/api/fever.php", PASSWORD);
     let item4 = by_title(&list, "Item 4").id;
     store.set_starred(item4, true).unwrap();
-    let e = sync::sync(&mut store, &down, &support::sync_options()).unwrap_err();
+    let e = support::sync_now(&mut store, &down).unwrap_err();
     assert!(matches!(e, SyncError::Unreachable { .. }), "{e}");
     assert_eq!(store.queue_len().unwrap(), 1);
-    sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    support::sync_now(&mut store, &a).unwrap();
     assert!(f.state().saved.contains(&4));
     assert!(by_title(&all(&store), "Item 4").starred);
 }
@@ -195,17 +190,12 @@ fn a_server_that_is_down_leaves_the_cache_and_the_queue_as_they_were() {
     let f = server(3);
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
-    sync::sync(
-        &mut store,
-        &account(&f.url(), PASSWORD),
-        &support::sync_options(),
-    )
-    .unwrap();
+    support::sync_now(&mut store, &account(&f.url(), PASSWORD)).unwrap();
     let id = by_title(&all(&store), "Item 2").id;
     store.set_read(&[id], true).unwrap();
     drop(f); // the listener thread lives on; use an address nobody serves instead
     let dead = account("http://127.0.0.1:9/fever/", PASSWORD);
-    let e = sync::sync(&mut store, &dead, &support::sync_options()).unwrap_err();
+    let e = support::sync_now(&mut store, &dead).unwrap_err();
     let message = e.to_string();
     assert!(
         message.contains("cannot reach http://127.0.0.1:9/fever/: "),
@@ -222,12 +212,7 @@ fn a_refused_login_names_the_server_and_never_the_password() {
     let f = server(1);
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
-    let e = sync::sync(
-        &mut store,
-        &account(&f.url(), "wrong password"),
-        &support::sync_options(),
-    )
-    .unwrap_err();
+    let e = support::sync_now(&mut store, &account(&f.url(), "wrong password")).unwrap_err();
     let message = e.to_string();
     assert!(matches!(e, SyncError::Login { .. }), "{message}");
     assert!(
@@ -245,10 +230,10 @@ fn a_feed_removed_on_the_server_leaves_the_reader_but_its_starred_items_stay() {
     let (_dir, mut store, a) = synced(&f.url());
     let star = by_title(&all(&store), "Item 3").id;
     store.set_starred(star, true).unwrap();
-    sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    support::sync_now(&mut store, &a).unwrap();
 
     f.state().feeds.remove(&11);
-    sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    support::sync_now(&mut store, &a).unwrap();
     let titles: Vec<String> = store
         .feeds()
         .unwrap()
@@ -268,12 +253,7 @@ fn ten_thousand_unread_items_arrive_in_batches_of_fifty() {
     f.state().strings = true; // ids as strings, as some servers send them
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
-    let report = sync::sync(
-        &mut store,
-        &account(&f.url(), PASSWORD),
-        &support::sync_options(),
-    )
-    .unwrap();
+    let report = support::sync_now(&mut store, &account(&f.url(), PASSWORD)).unwrap();
     assert_eq!(report.new_items, 10_000);
     assert_eq!(f.calls("with_ids").len(), 200);
     assert_eq!(store.item_count().unwrap(), 10_000);
@@ -299,11 +279,11 @@ fn a_server_asking_to_wait_is_not_asked_again_before_the_time_is_up() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
     let a = account(&f.url(), PASSWORD);
-    let e = sync::sync(&mut store, &a, &support::sync_options()).unwrap_err();
+    let e = support::sync_now(&mut store, &a).unwrap_err();
     assert!(matches!(e, SyncError::RateLimited { secs: 120, .. }), "{e}");
     let asked = f.state().log.len();
     f.state().status = None;
-    let e = sync::sync(&mut store, &a, &support::sync_options()).unwrap_err();
+    let e = support::sync_now(&mut store, &a).unwrap_err();
     assert!(matches!(e, SyncError::RateLimited { .. }), "{e}");
     assert_eq!(
         f.state().log.len(),
@@ -320,12 +300,7 @@ fn synced_items_and_the_configs_own_feeds_live_side_by_side() {
     std::fs::write(&feed, support::rss("Local", "loc", 3)).unwrap();
     let config = support::config(&[feed.display().to_string()]);
     let mut store = support::store(&dir, &config);
-    sync::sync(
-        &mut store,
-        &account(&f.url(), PASSWORD),
-        &support::sync_options(),
-    )
-    .unwrap();
+    support::sync_now(&mut store, &account(&f.url(), PASSWORD)).unwrap();
     tidings::feed::poller::refresh(
         &mut store,
         &config,
@@ -421,13 +396,9 @@ fn a_tls_failure_is_named_as_one() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
     let https = f.url().replace("http://", "https://");
-    let e = sync::sync(
-        &mut store,
-        &account(&https, PASSWORD),
-        &support::sync_options(),
-    )
-    .unwrap_err()
-    .to_string();
+    let e = support::sync_now(&mut store, &account(&https, PASSWORD))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("the TLS handshake failed"), "{e}");
     assert_eq!(e.matches("127.0.0.1").count(), 1, "{e}");
 }
@@ -439,7 +410,7 @@ fn a_server_that_ignores_since_id_cannot_make_a_sync_loop() {
     f.add_items(11, 5);
     f.state().ignore_since = true;
     let before = f.state().log.len();
-    sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    support::sync_now(&mut store, &a).unwrap();
     let pages = f.state().log[before..]
         .iter()
         .filter(|(q, _)| q.contains("since_id"))
@@ -479,13 +450,9 @@ fn a_server_that_moved_is_not_followed_and_the_error_gives_the_new_address() {
     f.state().moved_to = Some("https://rss.example.net/api/fever.php".into());
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
-    let e = sync::sync(
-        &mut store,
-        &account(&f.url(), PASSWORD),
-        &support::sync_options(),
-    )
-    .unwrap_err()
-    .to_string();
+    let e = support::sync_now(&mut store, &account(&f.url(), PASSWORD))
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("redirects to https://rss.example.net/api/fever.php"),
         "{e}"
@@ -518,10 +485,10 @@ fn a_server_the_config_no_longer_names_hides_its_feeds_and_its_waiting_changes_c
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
     let (a, b) = (account(&old.url(), PASSWORD), account(&new.url(), PASSWORD));
-    sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    support::sync_now(&mut store, &a).unwrap();
     let id = by_title(&all(&store), "Item 1").id;
     store.set_starred(id, true).unwrap();
-    sync::sync(&mut store, &b, &support::sync_options()).unwrap();
+    support::sync_now(&mut store, &b).unwrap();
     assert_eq!(
         all(&store).len(),
         3,

@@ -8,7 +8,7 @@ use support::greader::GReader;
 use tidings::config::SyncKind;
 use tidings::model::Headline;
 use tidings::store::{HeadlineFilter, Store};
-use tidings::sync::{self, Account, Secret, SyncError};
+use tidings::sync::{Account, Secret, SyncError};
 
 const USER: &str = "reader";
 const PASSWORD: &str = "api password 123";
@@ -59,12 +59,7 @@ fn the_first_sync_logs_in_and_brings_feeds_with_labels_and_unread_and_starred_it
     }
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
-    let report = sync::sync(
-        &mut store,
-        &account(&g.url(), PASSWORD),
-        &support::sync_options(),
-    )
-    .unwrap();
+    let report = support::sync_now(&mut store, &account(&g.url(), PASSWORD)).unwrap();
     assert_eq!((report.feeds, report.new_items), (2, 3), "{report:?}");
     let feeds = store.feeds().unwrap();
     let valley = feeds.iter().find(|f| f.title == "Valley Post").unwrap();
@@ -102,7 +97,7 @@ fn a_later_sync_asks_for_what_is_newer_and_fetches_only_unknown_items() {
         .as_secs() as i64;
     g.add_items("feed/2", 2, now);
     g.state().read.extend([4, 5]); // new, but read elsewhere already
-    let report = sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    let report = support::sync_now(&mut store, &a).unwrap();
     assert_eq!(report.new_items, 2, "{report:?}");
     let log = g.state().log[before..].to_vec();
     let newer: Vec<&str> = log
@@ -139,7 +134,7 @@ fn changes_here_go_out_as_edit_tags_with_the_write_token_and_the_last_wins() {
     store.set_starred(ids[0], true).unwrap();
     store.set_starred(ids[0], false).unwrap();
     store.set_starred(ids[1], true).unwrap();
-    let report = sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    let report = support::sync_now(&mut store, &a).unwrap();
     assert_eq!(report.sent, 5, "{report:?}");
     let edits = g.requests("/reader/api/0/edit-tag");
     assert_eq!(edits.len(), 3, "one request per tag and verb: {edits:?}");
@@ -162,7 +157,7 @@ fn an_expired_token_logs_in_again_once_and_a_refused_login_stops_naming_the_serv
     g.add_items("feed/1", 2, 1_000);
     let (_dir, mut store, a) = synced(&g.url());
     g.state().expire_next = true;
-    sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    support::sync_now(&mut store, &a).unwrap();
     assert_eq!(
         g.requests("/accounts/ClientLogin").len(),
         3,
@@ -172,7 +167,7 @@ fn an_expired_token_logs_in_again_once_and_a_refused_login_stops_naming_the_serv
     // The password changed on the server: the login is refused, and said so.
     g.state().password = "changed".into();
     g.state().expire_next = true;
-    let e = sync::sync(&mut store, &a, &support::sync_options()).unwrap_err();
+    let e = support::sync_now(&mut store, &a).unwrap_err();
     let message = e.to_string();
     assert!(matches!(e, SyncError::Login { .. }), "{message}");
     assert!(
@@ -188,12 +183,7 @@ fn three_pages_of_unread_ids_follow_the_continuation() {
     g.add_items("feed/1", 2_500, 1_000);
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
-    let report = sync::sync(
-        &mut store,
-        &account(&g.url(), PASSWORD),
-        &support::sync_options(),
-    )
-    .unwrap();
+    let report = support::sync_now(&mut store, &account(&g.url(), PASSWORD)).unwrap();
     assert_eq!(report.new_items, 2_500);
     let pages: Vec<String> = g
         .requests("/reader/api/0/stream/items/ids")
@@ -217,9 +207,9 @@ fn ids_in_the_long_form_are_the_same_items_as_in_the_short_one() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
     let a = account(&g.url(), PASSWORD);
-    let first = sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    let first = support::sync_now(&mut store, &a).unwrap();
     assert_eq!(first.new_items, 3);
-    let again = sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    let again = support::sync_now(&mut store, &a).unwrap();
     assert_eq!(again.new_items, 0, "no duplicates: {again:?}");
     assert_eq!(store.item_count().unwrap(), 3);
 }
@@ -232,10 +222,10 @@ fn inoreader_style_servers_get_the_app_id_and_key_with_every_request() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = support::open_cache(&dir);
     let mut a = account(&g.url(), PASSWORD);
-    let e = sync::sync(&mut store, &a, &support::sync_options()).unwrap_err();
+    let e = support::sync_now(&mut store, &a).unwrap_err();
     assert!(matches!(e, SyncError::Login { .. }), "{e}");
     a.app = Some(("1000001".into(), Secret::new("app-key".into())));
-    let report = sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    let report = support::sync_now(&mut store, &a).unwrap();
     assert_eq!(report.new_items, 1);
 }
 
@@ -246,7 +236,7 @@ fn a_feed_removed_on_the_server_leaves_the_reader() {
     let (_dir, mut store, a) = synced(&g.url());
     assert_eq!(store.feeds().unwrap().len(), 2);
     g.state().feeds.remove("feed/2");
-    sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    support::sync_now(&mut store, &a).unwrap();
     let titles: Vec<String> = store
         .feeds()
         .unwrap()
@@ -334,7 +324,7 @@ fn a_server_that_repeats_its_first_page_forever_cannot_make_a_sync_loop() {
     let mut store = support::open_cache(&dir);
     let a = account(&g.url(), PASSWORD);
     // n=1000 per page, so the first page holds every id; the sync ends after the repeat.
-    let report = sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    let report = support::sync_now(&mut store, &a).unwrap();
     assert_eq!(report.new_items, 30);
     let pages = g.requests("/reader/api/0/stream/items/ids").len();
     assert!(pages <= 6, "{pages} id pages");
@@ -351,7 +341,7 @@ fn a_write_token_made_stale_by_a_new_login_is_fetched_again() {
     // the write token it holds stale too.
     let log = g.state().log.len();
     g.state().expire_on_edit = true;
-    let report = sync::sync(&mut store, &a, &support::sync_options()).unwrap();
+    let report = support::sync_now(&mut store, &a).unwrap();
     assert_eq!(report.sent, 1, "{report:?}");
     assert!(g.state().read.contains(&1));
     assert!(g.state().log.len() > log);

@@ -403,8 +403,16 @@ pub fn first_sync(
     let dir = tempfile::tempdir().unwrap();
     let mut store = open_cache(&dir);
     let account = sync_account(kind, url, username, password);
-    tidings::sync::sync(&mut store, &account, &sync_options()).unwrap();
+    sync_now(&mut store, &account).unwrap();
     (dir, store, account)
+}
+
+/// One sync with the tests' options.
+pub fn sync_now(
+    store: &mut tidings::store::Store,
+    account: &tidings::sync::Account,
+) -> Result<tidings::sync::SyncReport, tidings::sync::SyncError> {
+    tidings::sync::sync(store, account, &sync_options())
 }
 
 pub fn sync_options() -> tidings::sync::SyncOptions {
