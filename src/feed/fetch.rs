@@ -55,7 +55,7 @@ pub struct Validators {
     pub last_modified: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub enum Fetched {
     NotModified,
     Body {
@@ -64,6 +64,9 @@ pub enum Fetched {
         charset: Option<String>,
         etag: Option<String>,
         last_modified: Option<String>,
+        /// The body's place in the budget it was fetched within ([`Fetcher::fetch_within`]):
+        /// the holder keeps it as long as it holds the body or what the body became.
+        reserved: Option<Reserved>,
     },
 }
 
@@ -107,20 +110,18 @@ impl Fetcher {
     }
 
     pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
-        self.fetch_within(url, validators, None)
-            .await
-            .map(|(fetched, _)| fetched)
+        self.fetch_within(url, validators, None).await
     }
 
     /// Fetches like [`Fetcher::fetch`], but first reserves the body's place in `budget`
-    /// (once its length is known, before reading it) and hands the reservation back with
-    /// it: the caller keeps it as long as it holds the body or what the body became.
+    /// (once its length is known, before reading it) and hands the reservation back in
+    /// [`Fetched::Body`].
     pub async fn fetch_within(
         &self,
         url: &str,
         validators: &Validators,
         budget: Option<&BodyBudget>,
-    ) -> Result<(Fetched, Option<Reserved>), FetchError> {
+    ) -> Result<Fetched, FetchError> {
         match classify(url) {
             Source::Http => self.fetch_http(url, validators, budget).await,
             Source::File(path) => {
@@ -128,7 +129,6 @@ impl Fetcher {
                 tokio::task::spawn_blocking(move || read_file(&path, limit))
                     .await
                     .map_err(|e| FetchError::Other(e.to_string()))?
-                    .map(|fetched| (fetched, None))
             }
             Source::Unsupported => Err(FetchError::Scheme(crate::text::display_url(url))),
         }
@@ -139,7 +139,7 @@ impl Fetcher {
         url: &str,
         validators: &Validators,
         budget: Option<&BodyBudget>,
-    ) -> Result<(Fetched, Option<Reserved>), FetchError> {
+    ) -> Result<Fetched, FetchError> {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::ACCEPT,
@@ -175,7 +175,7 @@ impl Fetcher {
                     "HTTP 304 Not Modified to a request that asked nothing conditional (a broken server or cache)".into(),
                 ));
             }
-            return Ok((Fetched::NotModified, None));
+            return Ok(Fetched::NotModified);
         }
         if status.is_redirection() {
             // reqwest hands back redirects it will not follow, such as to `file:` URLs.
@@ -254,15 +254,13 @@ impl Fetcher {
         if let (Some(b), None) = (budget, &reserved) {
             reserved = Some(b.reserve(bytes.len() as u64).await);
         }
-        Ok((
-            Fetched::Body {
-                bytes,
-                charset,
-                etag,
-                last_modified,
-            },
+        Ok(Fetched::Body {
+            bytes,
+            charset,
+            etag,
+            last_modified,
             reserved,
-        ))
+        })
     }
 
     fn classify_error(&self, e: reqwest::Error) -> FetchError {
@@ -414,6 +412,7 @@ fn read_file(path: &std::path::Path, limit: u64) -> Result<Fetched, FetchError> 
         charset: None,
         etag: None,
         last_modified: None,
+        reserved: None,
     })
 }
 

@@ -242,9 +242,8 @@ pub fn refresh(
     Ok(summary)
 }
 
-/// The memory for feeds between their fetch and their write (`BodyBudget`): on a fast
-/// network fetching outruns parsing and writing, and every feed in flight would otherwise
-/// wait in memory. A few feeds' worth, so that the parse threads and the writer never wait.
+/// The memory for feeds between their fetch and their write (`BodyBudget`): a few feeds'
+/// worth, so that the parse threads and the writer never wait.
 const BODY_BUDGET: u64 = 6 << 20;
 
 /// Requests one host gets at once: a refresh is many hosts side by side, never a burst at one.
@@ -510,16 +509,14 @@ async fn fetch_and_parse(
     let fetched = fetcher.fetch_within(url, validators, Some(budget)).await;
     drop(turn);
     match fetched {
-        Ok((Fetched::NotModified, _)) => Outcome::NotModified,
-        Ok((
-            Fetched::Body {
-                bytes,
-                charset,
-                etag,
-                last_modified,
-            },
+        Ok(Fetched::NotModified) => Outcome::NotModified,
+        Ok(Fetched::Body {
+            bytes,
+            charset,
+            etag,
+            last_modified,
             reserved,
-        )) => {
+        }) => {
             let _core = parsing.acquire().await;
             let parsed = tokio::task::spawn_blocking(move || {
                 parse::parse(&bytes, charset.as_deref())
