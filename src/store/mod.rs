@@ -197,23 +197,28 @@ impl Store {
         items: Option<&Rows>,
         max_items: usize,
     ) -> Result<StoreCounts> {
-        let success = Success {
-            feed,
-            feed_title,
-            etag,
-            last_modified,
-            items,
-            max_items,
-        };
-        if !self.conn.is_autocommit() {
-            // No savepoint inside a batch: each one makes the search index write out what
-            // it holds, a segment per feed to be merged again, and a failure rolls back the
-            // whole batch anyway.
-            return success.write(&self.conn);
+        if self.conn.is_autocommit() {
+            return self.batch(|store| {
+                store.record_success(feed, feed_title, etag, last_modified, items, max_items)
+            });
         }
-        let tx = self.conn.transaction()?;
-        let counts = success.write(&tx)?;
-        tx.commit()?;
+        // No savepoint of its own inside a batch: each one makes the search index write out
+        // what it holds, a segment per feed to be merged again, and a failure rolls back
+        // the whole batch anyway.
+        let now = now();
+        let mut counts = StoreCounts::default();
+        if let Some(items) = items {
+            counts = upsert_items(&self.conn, feed, items, now)?;
+            prune(&self.conn, feed, max_items, items)?;
+        }
+        self.conn.execute(
+            "UPDATE feeds SET etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified),
+                 last_attempt = ?4, last_success = ?4, last_error = NULL, error_count = 0,
+                 next_allowed = NULL,
+                 title = CASE WHEN title = '' AND ?5 IS NOT NULL THEN ?5 ELSE title END
+             WHERE id = ?1",
+            params![feed.0, etag, last_modified, now, feed_title],
+        )?;
         Ok(counts)
     }
 
@@ -455,36 +460,6 @@ fn fts_query(input: &str) -> Option<String> {
         .map(|t| format!("\"{t}\"*"))
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
-}
-
-/// What [`Store::record_success`] writes.
-struct Success<'a> {
-    feed: FeedId,
-    feed_title: Option<&'a str>,
-    etag: Option<&'a str>,
-    last_modified: Option<&'a str>,
-    items: Option<&'a Rows>,
-    max_items: usize,
-}
-
-impl Success<'_> {
-    fn write(&self, tx: &Connection) -> Result<StoreCounts> {
-        let now = now();
-        let mut counts = StoreCounts::default();
-        if let Some(items) = self.items {
-            counts = upsert_items(tx, self.feed, items, now)?;
-            prune(tx, self.feed, self.max_items, items)?;
-        }
-        tx.execute(
-            "UPDATE feeds SET etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified),
-                 last_attempt = ?4, last_success = ?4, last_error = NULL, error_count = 0,
-                 next_allowed = NULL,
-                 title = CASE WHEN title = '' AND ?5 IS NOT NULL THEN ?5 ELSE title END
-             WHERE id = ?1",
-            params![self.feed.0, self.etag, self.last_modified, now, self.feed_title],
-        )?;
-        Ok(counts)
-    }
 }
 
 fn upsert_items(tx: &Connection, feed: FeedId, rows: &Rows, now: Timestamp) -> Result<StoreCounts> {
