@@ -23,7 +23,7 @@
 //! | [`cli`] | clap definitions | — |
 //! | [`config`] | `Config`, defaults, validation with file:line:column errors, feed identity (scheme and host without case), platform paths | `clean`, `keymap` (their config types), `text` |
 //! | [`model`] | plain data: feeds, headlines, articles, parsed items | — |
-//! | [`text`] | text crossing a trust boundary: the sanitiser, feed addresses as shown (no credentials, punycode hosts), character references, HTML escaping, which links may open, search text | — (pure) |
+//! | [`text`] | text crossing a trust boundary: the sanitiser, feed addresses as shown (no credentials, punycode hosts), character references, HTML escaping, which links may open, search text, whitespace read byte-wise and collapsed (`text::Collapsed`, shared with `clean::blocks`) | — (pure) |
 //! | [`feed::fetch`] | one HTTP request or local file: conditional GET, decompression, size cap, redirect/scheme policy, timeouts | `text` |
 //! | [`feed::parse`] | bytes → normalised items: decoding, repairs (JSON Feed types too), item identity, search text; feed-rs under `clean::guard` | `model`, `text`, `clean::guard` |
 //! | [`feed::fulltext`] | an item's web page → its main content (dom_smoothie) | fetch, parse |

@@ -589,7 +589,7 @@ fn wrap_separated(s: &str) -> impl Iterator<Item = &str> {
 /// Calls `f` with the byte range of each word to wrap: split at whitespace, except
 /// no-break spaces.
 fn for_each_word(s: &str, mut f: impl FnMut(usize, usize)) {
-    if blocks::only_ascii_spaces(s, false) {
+    if crate::text::only_ascii_spaces(s, false) {
         // The usual case: words are whatever lies between spaces.
         let mut start = 0;
         for i in memchr::memchr_iter(b' ', s.as_bytes()) {

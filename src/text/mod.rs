@@ -4,9 +4,11 @@
 
 mod entities;
 mod sanitize;
+mod whitespace;
 
 pub use entities::decode;
 pub use sanitize::{display_url, sanitize, sanitize_line};
+pub use whitespace::{only_ascii_spaces, whitespace_at, Collapsed};
 
 /// A URL cut where its parts are, as written: `scheme://[userinfo@]host[:port]rest`, `rest`
 /// starting at the first `/`, `?` or `#`. No parsing beyond that, so it also works on what
@@ -52,28 +54,11 @@ pub fn is_safe_link(link: &str) -> bool {
 /// collapsed. Fast and forgiving; not a renderer. It runs over every item a refresh
 /// stores, so it makes one pass and one string.
 pub fn search_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len() / 2);
-    // Words of each piece of text, one space between them and between pieces.
-    let mut push_words = |text: &str| {
-        let text = decode(text, false);
-        // Most text between tags is words and single spaces already: copied whole.
-        if is_collapsed(&text) {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(&text);
-            return;
-        }
-        for_each_word(&text, |word| {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(word);
-        });
-    };
+    let mut out = Collapsed::with_capacity(html.len() / 2);
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
-        push_words(&rest[..lt]);
+        out.push(&decode(&rest[..lt], false));
+        out.space();
         let after = &rest[lt..];
         let skip_to = if starts_with_ci(after, "<script") {
             find_ci(after, "</script>")
@@ -90,62 +75,11 @@ pub fn search_text(html: &str) -> String {
             },
         };
     }
-    push_words(rest);
-    match sanitize(&out) {
-        std::borrow::Cow::Borrowed(_) => out,
+    out.push(&decode(rest, false));
+    match sanitize(out.as_str()) {
+        std::borrow::Cow::Borrowed(_) => out.into_string(),
         // A control character removed may leave two spaces side by side.
         std::borrow::Cow::Owned(clean) => sanitize_line(&clean),
-    }
-}
-
-/// True when `text` is words separated by single ASCII spaces, with none at either end:
-/// what `for_each_word` would give back, joined by spaces.
-fn is_collapsed(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
-        return false;
-    };
-    let mut previous_space = false;
-    let mut clean = first != b' ' && last != b' ';
-    for &b in bytes {
-        let space = b == b' ';
-        // Other whitespace, and the lead bytes of every non-ASCII space.
-        let other = matches!(
-            b,
-            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0xc2 | 0xe1 | 0xe2 | 0xe3
-        );
-        clean &= !other & !(space & previous_space);
-        previous_space = space;
-    }
-    clean
-}
-
-/// The words of `text` as `str::split_whitespace` gives them, read a byte at a time: only
-/// four lead bytes can begin a non-ASCII space, so other text is never decoded.
-fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(&'a str)) {
-    let bytes = text.as_bytes();
-    let mut start = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        let (space, len) = match bytes[i] {
-            b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => (true, 1),
-            0xc2 | 0xe1 | 0xe2 | 0xe3 => {
-                let c = text[i..].chars().next().unwrap_or(' ');
-                (c.is_whitespace(), c.len_utf8())
-            }
-            _ => (false, 1),
-        };
-        if space {
-            if let Some(s) = start.take() {
-                f(&text[s..i]);
-            }
-        } else if start.is_none() {
-            start = Some(i);
-        }
-        i += len;
-    }
-    if let Some(s) = start {
-        f(&text[s..]);
     }
 }
 
@@ -188,7 +122,7 @@ mod tests {
     }
 
     #[test]
-    fn text_copied_whole_is_exactly_what_splitting_into_words_gives() {
+    fn search_text_collapses_whitespace_as_split_whitespace_does() {
         for text in [
             "plain words here",
             "two  spaces",
@@ -198,27 +132,11 @@ mod tests {
             "nbsp\u{a0}here",
             "ideographic\u{3000}space",
             "東京 café ²",
-            "x",
+            "a\u{a0}b\u{3000}c\u{2009}d \u{85}e\u{1680}f\u{205f}g\u{b2}h 東京\u{2028}é\t\r\n\u{b}\u{c}x ",
         ] {
-            let mut words = Vec::new();
-            for_each_word(text, |w| words.push(w));
-            if is_collapsed(text) {
-                assert_eq!(words.join(" "), text);
-            }
+            let words: Vec<&str> = text.split_whitespace().collect();
             assert_eq!(search_text(text), words.join(" "), "{text:?}");
         }
-        assert!(is_collapsed("plain words here") && is_collapsed("東京 café"));
-        assert!(!is_collapsed("two  spaces") && !is_collapsed("nbsp\u{a0}here"));
-    }
-
-    #[test]
-    fn words_split_where_split_whitespace_splits_them() {
-        let text = "a\u{a0}b\u{3000}c\u{2009}d \u{85}e\u{1680}f\u{205f}g\u{b2}h 東京\u{2028}é\t\r\n\u{b}\u{c}x ";
-        let mut words = Vec::new();
-        for_each_word(text, |w| words.push(w.to_string()));
-        let expected: Vec<&str> = text.split_whitespace().collect();
-        assert_eq!(words, expected);
-        assert_eq!(expected.len(), 10, "{expected:?}");
     }
 
     #[test]

@@ -261,9 +261,9 @@ impl<'a> Splitter<'a> {
 
     fn flush_pending(&mut self) {
         let p = std::mem::take(&mut self.pending);
-        if !p.text.0.is_empty() {
+        if !p.text.is_empty() {
             self.split.blocks.push(Block {
-                text: p.text.0,
+                text: p.text.into_string(),
                 body: Body::Plain(p.plain),
                 classes: p.classes,
                 interactive: p.interactive,
@@ -393,9 +393,9 @@ impl<'a> Splitter<'a> {
                 Body::Html(html)
             }
         };
-        if !leaf.text.0.is_empty() {
+        if !leaf.text.is_empty() {
             self.split.blocks.push(Block {
-                text: leaf.text.0,
+                text: leaf.text.into_string(),
                 body,
                 classes: leaf.classes,
                 interactive: leaf.interactive,

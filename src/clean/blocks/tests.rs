@@ -107,25 +107,6 @@ fn our_markers_in_feed_text_are_dropped() {
 }
 
 #[test]
-fn byte_level_whitespace_agrees_with_char_is_whitespace() {
-    for c in (0..=0x10ffffu32).filter_map(char::from_u32) {
-        let s = format!("{c}x");
-        let expected = c.is_whitespace();
-        assert_eq!(whitespace_at(&s, 0).is_some(), expected, "{:x}", c as u32);
-        if expected {
-            assert_eq!(whitespace_at(&s, 0), Some(c.len_utf8()));
-        }
-        let only = c == ' ' || (!expected && c >= ' ');
-        assert_eq!(
-            only_ascii_spaces(&format!("a{c}b"), true),
-            only,
-            "{:x}",
-            c as u32
-        );
-    }
-}
-
-#[test]
 fn text_input_splits_on_blank_lines() {
     let s = split_text("A\nb\n\n\nC\n");
     assert_eq!(s.blocks.len(), 2);
