@@ -366,56 +366,23 @@ struct Voice {
     reported: usize,
 }
 
-/// Drops repeated features pushed since `start`, keeping the first of each.
+/// Drops repeated features pushed since `start`, keeping the first of each (and its name).
 fn dedup_from(out: &mut Features, start: usize) {
-    if out.names.is_none() {
-        // Values are equal within a group, so the first of each id is kept wherever it is:
-        // one pass through a small open-addressing table (ids are hashes already).
-        let tail = &mut out.ids[start..];
-        let slots = (tail.len() * 2).next_power_of_two().max(16);
-        let mut table = vec![0u64; slots];
-        let mut kept = 0;
-        for i in 0..tail.len() {
-            // 0 marks an empty slot (FNV-1a gives no id of 0 for these names).
-            let id = tail[i].0.max(1);
-            let mut at = ((id ^ (id >> 29)) as usize) & (slots - 1);
-            let fresh = loop {
-                match table[at] {
-                    0 => {
-                        table[at] = id;
-                        break true;
-                    }
-                    seen if seen == id => break false,
-                    _ => at = (at + 1) & (slots - 1),
-                }
-            };
-            if fresh {
-                tail[kept] = tail[i];
-                kept += 1;
-            }
-        }
-        out.ids.truncate(start + kept);
-        return;
-    }
     let mut seen = IdSet::with_capacity_and_hasher(out.ids.len() - start, Default::default());
     let keep: Vec<bool> = out.ids[start..]
         .iter()
         .map(|(id, _)| seen.insert(*id))
         .collect();
-    let mut mask = keep.iter();
-    let tail: Vec<(u64, f32)> = out
-        .ids
-        .drain(start..)
-        .filter(|_| *mask.next().unwrap_or(&true))
-        .collect();
-    out.ids.extend(tail);
+    let kept = |i: &mut usize| {
+        let k = *i < start || keep[*i - start];
+        *i += 1;
+        k
+    };
+    let mut i = 0;
+    out.ids.retain(|_| kept(&mut i));
     if let Some(names) = &mut out.names {
-        let mut mask = keep.iter();
-        let tail: Vec<String> = names
-            .drain(start..)
-            .filter(|_| *mask.next().unwrap_or(&true))
-            .collect();
-        names.extend(tail);
+        let mut i = 0;
+        names.retain(|_| kept(&mut i));
     }
 }
 

@@ -55,8 +55,8 @@ fn voice_appeal_words_and_marks_are_seen() {
 
 #[test]
 fn the_reader_computes_the_same_features_as_the_trainer() {
-    // The reader drops repeated words through a hash table, the trainer keeps names in
-    // order: both must give each feature once, with the same value.
+    // The reader builds no names, the trainer does: both must give each feature once, with
+    // the same value, however often a word repeats.
     let text = "the the the cat and the dog and the cat: donate, donate, DONATE now 2024 2025";
     let block = Block {
         text: text.to_string(),
