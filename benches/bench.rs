@@ -207,9 +207,6 @@ fn write_config(dir: &Path, urls: &[String]) -> PathBuf {
     path
 }
 
-/// Runs a command; returns wall time and the child's peak RSS in MB, read from
-/// `/proc/PID/status` (VmHWM belongs to the program after exec, unlike getrusage, which
-/// counts the parent's pages the child shared before exec).
 /// What one run of a command took: wall time, peak memory (VmHWM, MiB), and CPU time (user
 /// plus system, seconds) — less at the mercy of a busy machine than the wall time.
 struct Measured {
@@ -218,6 +215,9 @@ struct Measured {
     cpu_s: f64,
 }
 
+/// Runs a command. Memory and CPU are read from `/proc/PID/status` and `/proc/PID/stat`
+/// while it runs (VmHWM belongs to the program after exec, unlike getrusage, which counts
+/// the parent's pages the child shared before exec).
 fn measure(cmd: &mut Command) -> Measured {
     let started = Instant::now();
     let mut child = cmd
@@ -348,10 +348,8 @@ fn refresh_rows(
             )
         };
         let first = run("reload");
-        let (t1, m1) = (first.time, first.peak_mb);
         let nb_disk = on_disk(&[dir.path().join("cache.db")]);
         let second = run("reload");
-        let (t2, m2) = (second.time, second.peak_mb);
         // Opening the cache: newsboat's print-unread against tidings' first frame.
         let nb_open = run("print-unread").time;
         if let Some(dir) = &keep {
@@ -370,17 +368,17 @@ fn refresh_rows(
             });
         }
         nb_cold = format!(
-            "{:.2} s (CPU {:.1} s), {:.0} MB, {nb_disk:.0} MB on disk (×{:.0})",
-            t1.as_secs_f64(),
+            "{:.2} s (CPU {:.1} s), {:.0} MB, {nb_disk:.0} MB on disk (×{:.1})",
+            first.time.as_secs_f64(),
             first.cpu_s,
-            m1,
-            t1.as_secs_f64() / median(cold.clone())
+            first.peak_mb,
+            first.time.as_secs_f64() / median(cold.clone())
         );
         nb_warm = format!(
             "{:.2} s, {:.0} MB (×{:.0})",
-            t2.as_secs_f64(),
-            m2,
-            t2.as_secs_f64() / median(warm.clone())
+            second.time.as_secs_f64(),
+            second.peak_mb,
+            second.time.as_secs_f64() / median(warm.clone())
         );
     }
     rows.push(Row {
