@@ -93,7 +93,7 @@ const WORDS: &[&str] = &[
 /// from `WORDS` (function words, the words searched for, other scripts), half from 100,000
 /// made-up words drawn by Zipf's law. That matches real feeds: the 93 feeds over 20 KB in
 /// `../shared/corpus/feeds` hold 13,900 distinct words in their first 100,000 and 54,000
-/// in 924,000; this text, 15,100 and 62,000.
+/// in 924,000; this text, about 15,000 and 62,000.
 struct Vocabulary {
     words: Vec<String>,
     /// Cumulative Zipf weights, summing to 1.
