@@ -273,6 +273,32 @@ fn ten_thousand_unread_items_arrive_in_batches_of_fifty() {
 }
 
 #[test]
+fn a_page_that_fails_keeps_the_pages_that_came_before_it_and_the_next_sync_brings_the_rest() {
+    let f = server(500);
+    // Ten pages of fifty, at most eight asked at once: the last page is asked only after
+    // two others arrived, and it fails.
+    f.state().fail_with_item = Some(500);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = support::open_cache(&dir);
+    let a = account(&f.url(), PASSWORD);
+    assert!(support::sync_now(&mut store, &a).is_err());
+    let kept = store.item_count().unwrap();
+    assert!((100..=450).contains(&kept), "{kept} items kept");
+    let from_failed_page = |h: &Headline| {
+        h.title
+            .strip_prefix("Item ")
+            .and_then(|n| n.parse::<u64>().ok())
+            .is_some_and(|n| n > 450)
+    };
+    assert!(!all(&store).iter().any(from_failed_page));
+
+    f.state().fail_with_item = None;
+    let report = support::sync_now(&mut store, &a).unwrap();
+    assert_eq!(report.new_items, 500 - kept);
+    assert_eq!(store.item_count().unwrap(), 500);
+}
+
+#[test]
 fn a_server_asking_to_wait_is_not_asked_again_before_the_time_is_up() {
     let f = server(1);
     f.state().status = Some(429);

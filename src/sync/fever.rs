@@ -89,13 +89,15 @@ pub(super) async fn sync(
             format!("items&with_ids={}", ids.join(","))
         })
         .collect();
-    let mut pages =
-        stream::iter(batches.iter().map(|q| api.items(q))).buffer_unordered(api_concurrency(o));
-    while let Some(page) = pages.next().await {
-        let page = page?;
-        highest = highest.max(page.iter().map(|i| i.0).max().unwrap_or(0));
-        report.new_items += super::write_items(store, &feed_ids, without_ids(page))?;
-    }
+    let pages = stream::iter(batches.iter().map(|q| api.items(q)))
+        .buffer_unordered(api_concurrency(o))
+        .map(|page| {
+            page.map(|page| {
+                highest = highest.max(page.iter().map(|i| i.0).max().unwrap_or(0));
+                without_ids(page)
+            })
+        });
+    report.new_items += super::write_pages(store, &feed_ids, pages).await?;
     if since.is_none() {
         let listed = unread
             .iter()

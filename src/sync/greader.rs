@@ -76,11 +76,9 @@ pub(super) async fn sync(
     wanted.extend(starred.iter().cloned());
     let missing: Vec<String> = wanted.into_iter().filter(|i| !known.contains(i)).collect();
     let batches: Vec<&[String]> = missing.chunks(BATCH).collect();
-    let mut pages = stream::iter(batches.into_iter().map(|b| api.contents(b)))
+    let pages = stream::iter(batches.into_iter().map(|b| api.contents(b)))
         .buffer_unordered(o.concurrency.clamp(1, 4));
-    while let Some(page) = pages.next().await {
-        report.new_items += super::write_items(store, &feed_ids, page?)?;
-    }
+    report.new_items += super::write_pages(store, &feed_ids, pages).await?;
     store.set_setting(&since_key, &started.to_string())?;
 
     let (reads, stars) = store.apply_remote_state(&name, &unread, &starred)?;

@@ -465,13 +465,53 @@ fn latest(queued: &[crate::store::QueuedChange]) -> Vec<Latest<'_>> {
     out
 }
 
+/// Items written in one transaction at most, when pages are waiting: enough that small
+/// pages share a commit and a search-index flush, few enough that memory stays flat.
+const WRITE_ITEMS: usize = 250;
+
+/// Items as a server sends them: each with the server's id of its feed.
+type Page = Vec<(String, crate::model::ParsedItem)>;
+
+/// Writes pages of items as they arrive, pages already here in the same transaction (up
+/// to `WRITE_ITEMS` items): one commit and one search-index flush for several small pages.
+/// A page that fails ends the sync, after the pages before it are written.
+async fn write_pages(
+    store: &mut Store,
+    feeds: &std::collections::HashMap<String, crate::model::FeedId>,
+    pages: impl futures_util::Stream<Item = Result<Page, SyncError>>,
+) -> Result<usize, SyncError> {
+    use futures_util::{FutureExt, StreamExt};
+    let mut pages = std::pin::pin!(pages);
+    let mut new = 0;
+    while let Some(first) = pages.next().await {
+        let (mut items, mut failed) = (Vec::new(), None);
+        let mut next = Some(first);
+        while let Some(page) = next.take() {
+            match page {
+                Ok(page) => items.extend(page),
+                Err(e) => failed = Some(e),
+            }
+            if failed.is_none() && items.len() < WRITE_ITEMS {
+                next = pages.next().now_or_never().flatten();
+            }
+        }
+        if !items.is_empty() {
+            new += write_items(store, feeds, items)?;
+        }
+        if let Some(e) = failed {
+            return Err(e);
+        }
+    }
+    Ok(new)
+}
+
 /// Stores items under their feeds (the server's feed id → the cache's), in one
 /// transaction; items of feeds the server did not list are left out (they come with their
 /// feed at the next sync). Returns how many were new.
 fn write_items(
     store: &mut Store,
     feeds: &std::collections::HashMap<String, crate::model::FeedId>,
-    items: Vec<(String, crate::model::ParsedItem)>,
+    items: Page,
 ) -> Result<usize, SyncError> {
     let mut by_feed: std::collections::HashMap<crate::model::FeedId, Vec<_>> =
         std::collections::HashMap::new();

@@ -36,6 +36,8 @@ pub struct State {
     pub moved_to: Option<String>,
     /// Pad every answer with this many spaces (JSON allows them).
     pub padding: usize,
+    /// Answer a `with_ids` request that asks for this item with a 500.
+    pub fail_with_item: Option<u64>,
 }
 
 pub struct Fever {
@@ -135,6 +137,11 @@ fn answer(state: &Mutex<State>, query: &str, form: HashMap<String, String>) -> (
         return (code, String::new());
     }
     let args: HashMap<String, String> = api::pairs(query).into_iter().collect();
+    if let (Some(bad), Some(ids)) = (s.fail_with_item, args.get("with_ids")) {
+        if ids.split(',').any(|i| i == bad.to_string()) {
+            return (500, String::new());
+        }
+    }
     if !args.contains_key("api") {
         return (400, String::new());
     }
