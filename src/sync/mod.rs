@@ -465,16 +465,17 @@ fn latest(queued: &[crate::store::QueuedChange]) -> Vec<Latest<'_>> {
     out
 }
 
-/// Items written in one transaction at most, when pages are waiting: enough that small
-/// pages share a commit and a search-index flush, few enough that memory stays flat.
+/// Pages already here are gathered into one transaction until it holds this many items:
+/// enough that small pages share a commit and a search-index flush, few enough that
+/// memory stays flat.
 const WRITE_ITEMS: usize = 250;
 
 /// Items as a server sends them: each with the server's id of its feed.
 type Page = Vec<(String, crate::model::ParsedItem)>;
 
-/// Writes pages of items as they arrive, pages already here in the same transaction (up
-/// to `WRITE_ITEMS` items): one commit and one search-index flush for several small pages.
-/// A page that fails ends the sync, after the pages before it are written.
+/// Writes pages of items as they arrive, pages already here in the same transaction (see
+/// `WRITE_ITEMS`): one commit and one search-index flush for several small pages. A page
+/// that fails ends the sync, after the pages before it are written.
 async fn write_pages(
     store: &mut Store,
     feeds: &std::collections::HashMap<String, crate::model::FeedId>,
@@ -614,6 +615,65 @@ mod tests {
         for odd in [None, Some(0), Some(253_402_300_799)] {
             assert!((before..before + 5).contains(&at(odd)), "{odd:?}");
         }
+    }
+
+    #[test]
+    fn a_failing_page_keeps_the_pages_before_it_even_when_they_arrived_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("cache.sqlite")).unwrap();
+        let remote = crate::store::RemoteFeed {
+            id: "f".into(),
+            title: "Feed".into(),
+            tags: Vec::new(),
+        };
+        let feeds = store.set_remote_feeds("acct", &[remote]).unwrap();
+        let page = |from: u32| -> Result<Page, SyncError> {
+            Ok((from..from + 100)
+                .map(|i| {
+                    let item = synced_item(
+                        i.to_string(),
+                        Some(format!("Item {i}")),
+                        None,
+                        None,
+                        None,
+                        String::new(),
+                    );
+                    ("f".to_string(), item)
+                })
+                .collect())
+        };
+        let failed = || SyncError::Status {
+            server: "server".into(),
+            status: 500,
+        };
+        let run = |store: &mut Store, pages: Vec<Result<Page, SyncError>>| {
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap()
+                .block_on(write_pages(
+                    store,
+                    &feeds,
+                    futures_util::stream::iter(pages),
+                ))
+        };
+        // Every page is ready at once: three of 100 go in the first write (gathering stops
+        // at 250 items), the fourth with the failure after it in the second; the page after
+        // the failing one is never asked for.
+        let ready = vec![
+            page(0),
+            page(100),
+            page(200),
+            page(300),
+            Err(failed()),
+            page(500),
+        ];
+        assert!(matches!(
+            run(&mut store, ready),
+            Err(SyncError::Status { .. })
+        ));
+        assert_eq!(store.item_count().unwrap(), 400);
+        assert_eq!(run(&mut store, vec![page(500)]).unwrap(), 100);
+        assert_eq!(store.item_count().unwrap(), 500);
     }
 
     #[test]
