@@ -186,8 +186,8 @@ impl Store {
     }
 
     /// Records a successful fetch (new items, or a 304 when `items` is `None`) in one
-    /// transaction: a refresh killed half-way leaves either all of a feed or none of it.
-    /// Inside [`Store::batch`] that transaction is the batch's.
+    /// transaction (see [`Store::batch`]): a refresh killed half-way leaves either all of a
+    /// feed or none of it.
     pub fn record_success(
         &mut self,
         feed: FeedId,
@@ -197,34 +197,33 @@ impl Store {
         items: Option<&Rows>,
         max_items: usize,
     ) -> Result<StoreCounts> {
-        if self.conn.is_autocommit() {
-            return self.batch(|store| {
-                store.record_success(feed, feed_title, etag, last_modified, items, max_items)
-            });
-        }
-        // No savepoint of its own inside a batch: each one makes the search index write out
-        // what it holds, a segment per feed to be merged again, and a failure rolls back
-        // the whole batch anyway.
-        let now = now();
-        let mut counts = StoreCounts::default();
-        if let Some(items) = items {
-            counts = upsert_items(&self.conn, feed, items, now)?;
-            prune(&self.conn, feed, max_items, items)?;
-        }
-        self.conn.execute(
-            "UPDATE feeds SET etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified),
-                 last_attempt = ?4, last_success = ?4, last_error = NULL, error_count = 0,
-                 next_allowed = NULL,
-                 title = CASE WHEN title = '' AND ?5 IS NOT NULL THEN ?5 ELSE title END
-             WHERE id = ?1",
-            params![feed.0, etag, last_modified, now, feed_title],
-        )?;
-        Ok(counts)
+        self.batch(|store| {
+            let now = now();
+            let mut counts = StoreCounts::default();
+            if let Some(items) = items {
+                counts = upsert_items(&store.conn, feed, items, now)?;
+                prune(&store.conn, feed, max_items, items)?;
+            }
+            store.conn.execute(
+                "UPDATE feeds SET etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified),
+                     last_attempt = ?4, last_success = ?4, last_error = NULL, error_count = 0,
+                     next_allowed = NULL,
+                     title = CASE WHEN title = '' AND ?5 IS NOT NULL THEN ?5 ELSE title END
+                 WHERE id = ?1",
+                params![feed.0, etag, last_modified, now, feed_title],
+            )?;
+            Ok(counts)
+        })
     }
 
     /// Runs `f` in one transaction, so that many feeds cost one commit (and one flush of
-    /// the search index). Each feed written inside stays all-or-nothing.
+    /// the search index). Inside another batch, `f` joins that one's transaction: no
+    /// savepoint, since each makes the search index write out what it holds (a segment per
+    /// feed, merged again and again), and an error, passed on, rolls the outer batch back.
     pub fn batch<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         match f(self) {
             Ok(value) => {

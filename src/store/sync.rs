@@ -104,19 +104,16 @@ impl Store {
     /// they are (the server's state is laid over by `apply_remote_state`); nothing is
     /// pruned, since the server keeps what it keeps.
     pub fn store_remote_items(&mut self, feed: FeedId, rows: &Rows) -> Result<StoreCounts> {
-        if self.conn.is_autocommit() {
-            return self.batch(|store| store.store_remote_items(feed, rows));
-        }
-        // No savepoint of its own inside a batch, as in `record_success`: each would make
-        // the search index write out what it holds, a segment per feed.
-        let now = now();
-        let counts = upsert_items(&self.conn, feed, rows, now)?;
-        self.conn.execute(
-            "UPDATE feeds SET last_attempt = ?2, last_success = ?2, last_error = NULL,
-                 error_count = 0 WHERE id = ?1",
-            params![feed.0, now],
-        )?;
-        Ok(counts)
+        self.batch(|store| {
+            let now = now();
+            let counts = upsert_items(&store.conn, feed, rows, now)?;
+            store.conn.execute(
+                "UPDATE feeds SET last_attempt = ?2, last_success = ?2, last_error = NULL,
+                     error_count = 0 WHERE id = ?1",
+                params![feed.0, now],
+            )?;
+            Ok(counts)
+        })
     }
 
     /// An account's feed by its title (without case) or its server id: (server id, tags).

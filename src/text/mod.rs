@@ -8,7 +8,7 @@ mod whitespace;
 
 pub use entities::decode;
 pub use sanitize::{display_url, sanitize, sanitize_line};
-pub use whitespace::{only_ascii_spaces, whitespace_at, Collapsed};
+pub use whitespace::{only_ascii_spaces, Collapsed};
 
 /// A URL cut where its parts are, as written: `scheme://[userinfo@]host[:port]rest`, `rest`
 /// starting at the first `/`, `?` or `#`. No parsing beyond that, so it also works on what

@@ -93,7 +93,7 @@ fn unicode_space(x: u8, y: u8, z: u8) -> bool {
 
 /// The length of the whitespace character at byte `i` of `s`, if there is one.
 #[inline]
-pub fn whitespace_at(s: &str, i: usize) -> Option<usize> {
+fn whitespace_at(s: &str, i: usize) -> Option<usize> {
     let b = s.as_bytes();
     let at = |k: usize| b.get(k).copied().unwrap_or(0);
     match b[i] {
