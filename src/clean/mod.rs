@@ -208,12 +208,11 @@ impl Cleaner {
     fn verdicts(&self, blocks: &[Block], repeats: &[usize]) -> (Vec<Verdict>, Vec<f32>) {
         let enabled = |c: Category| !self.keep.contains(&c);
         let scores = self.model.score(blocks, &self.signals);
-        let probabilities = scores.iter().map(|s| s.probability).collect();
         let verdicts = blocks
             .iter()
-            .zip(scores)
+            .zip(&scores.probabilities)
             .enumerate()
-            .map(|(i, (block, score))| {
+            .map(|(i, (block, &probability))| {
                 let words = block.text.split(' ').filter(|w| !w.is_empty()).count();
                 if let Some((name, category)) = self
                     .user
@@ -233,24 +232,27 @@ impl Cleaner {
                     };
                 }
                 let repeated = repeats.get(i).copied().unwrap_or(0);
-                let by_feed = repeated >= REPEATS && score.probability >= REPEATED_FLOOR;
-                if score.probability < self.model.threshold && !by_feed {
+                let by_feed = repeated >= REPEATS && probability >= REPEATED_FLOOR;
+                if probability < self.model.threshold && !by_feed {
                     return Verdict::Keep;
                 }
+                // Named and explained only here: most blocks are kept, and naming one costs
+                // seven more weighings of its features.
+                let (named, reasons) = self.model.explain(&scores, i);
                 // A built-in rule that matched names the category best; else the model does.
                 let category = self
                     .signals
                     .first_match(&block.text, words, &block.classes, |_| true)
-                    .map_or(score.category, |(_, c)| c);
+                    .map_or(named, |(_, c)| c);
                 if enabled(category) {
                     // The feed's repetition first: it is what tipped an unsure score.
                     let rule = if repeated >= REPEATS {
                         format!(
                             "repeated in {repeated} other items of this feed; {}",
-                            explain(&score)
+                            explain(probability, &reasons)
                         )
                     } else {
-                        explain(&score)
+                        explain(probability, &reasons)
                     };
                     Verdict::Hide { category, rule }
                 } else {
@@ -258,7 +260,7 @@ impl Cleaner {
                 }
             })
             .collect();
-        (verdicts, probabilities)
+        (verdicts, scores.probabilities)
     }
 }
 
@@ -267,7 +269,7 @@ const REPEATS: usize = 2;
 /// The least hide probability at which a repeated block is hidden: a feed also repeats its
 /// article furniture (photo credits, a recurring subheading, an author's bio), which the
 /// scorer rates far below this.
-const REPEATED_FLOOR: f32 = scorer::EXPLAINED_FROM;
+const REPEATED_FLOOR: f32 = 0.3;
 
 /// For each block, in how many of `siblings` a block with the same words occurs (case,
 /// digits and punctuation aside).
@@ -311,9 +313,9 @@ pub fn text_blocks(text: &str, html: Option<&str>) -> Vec<Block> {
 
 /// "scored 0.97: asks the reader, a price, after the article": the probability and the
 /// signals that weighed most, in words.
-fn explain(score: &scorer::Score) -> String {
+fn explain(probability: f32, signals: &[String]) -> String {
     let mut reasons: Vec<String> = Vec::new();
-    for r in &score.reasons {
+    for r in signals {
         let said = if let Some(w) = r.strip_prefix("w:").or_else(|| r.strip_prefix("b:")) {
             format!("'{}'", w.trim_start_matches("^ ").trim_end_matches(" $"))
         } else if let Some(stem) = r.strip_prefix("s:") {
@@ -350,7 +352,7 @@ fn explain(score: &scorer::Score) -> String {
             reasons.push(said);
         }
     }
-    format!("scored {:.2}: {}", score.probability, reasons.join(", "))
+    format!("scored {probability:.2}: {}", reasons.join(", "))
 }
 
 impl Cleaned {

@@ -93,13 +93,13 @@ pub struct ModelError {
     pub message: String,
 }
 
-/// The scorer's judgement of one block.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Score {
-    pub probability: f32,
-    pub category: Category,
-    /// The strongest signals towards hiding, by feature name.
-    pub reasons: Vec<String>,
+/// The scorer's judgement of an article: each block's hide probability, and what is needed
+/// to name and explain a verdict, which only the blocks actually hidden ask for.
+#[derive(Debug, Clone)]
+pub struct Scores {
+    pub probabilities: Vec<f32>,
+    first: Vec<Features>,
+    context: Vec<Features>,
 }
 
 enum NodeLine<'a> {
@@ -113,9 +113,6 @@ pub fn builtin() -> &'static Model {
     });
     &MODEL
 }
-
-/// The least probability whose block gets a category and reasons.
-pub const EXPLAINED_FROM: f32 = 0.3;
 
 /// Stage-one log-odds below which a block counts as plain article text (p < 5%): where it
 /// and its neighbours are that plain, the trees are not asked. Cross-validation gives the same
@@ -234,32 +231,21 @@ static CONTEXT_IDS: LazyLock<[u64; 18]> = LazyLock::new(|| CONTEXT.map(|name| fe
 
 impl Model {
     /// Scores every block of an article.
-    pub fn score(&self, blocks: &[Block], rules: &Rules) -> Vec<Score> {
+    pub fn score(&self, blocks: &[Block], rules: &Rules) -> Scores {
         let first = block_features(blocks, rules, false);
         let (context, probabilities) = self.stage2(&first);
-        first
-            .iter()
-            .zip(&context)
-            .zip(probabilities)
-            .map(|((f1, f2), probability)| {
-                // Named and explained where a block may be hidden: at the threshold, or
-                // lower where its feed repeats it (`Cleaner::clean_in_feed`).
-                let hide = probability >= self.threshold.min(EXPLAINED_FROM);
-                Score {
-                    probability,
-                    category: if hide {
-                        self.category(f1)
-                    } else {
-                        Category::Promo
-                    },
-                    reasons: if hide {
-                        self.reasons(f1, f2)
-                    } else {
-                        Vec::new()
-                    },
-                }
-            })
-            .collect()
+        Scores {
+            probabilities,
+            first,
+            context,
+        }
+    }
+
+    /// What block `i` of `scores` would be hidden as, and the signals that weighed most
+    /// towards hiding it.
+    pub fn explain(&self, scores: &Scores, i: usize) -> (Category, Vec<String>) {
+        let f1 = &scores.first[i];
+        (self.category(f1), self.reasons(f1, &scores.context[i]))
     }
 
     /// Hide probabilities of an article's blocks from their stage-one features.

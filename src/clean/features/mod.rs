@@ -368,22 +368,28 @@ struct Voice {
 
 /// Drops repeated features pushed since `start`, keeping the first of each (and its name).
 fn dedup_from(out: &mut Features, start: usize) {
-    let mut seen = IdSet::with_capacity_and_hasher(out.ids.len() - start, Default::default());
-    let keep: Vec<bool> = out.ids[start..]
-        .iter()
-        .map(|(id, _)| seen.insert(*id))
-        .collect();
-    let kept = |i: &mut usize| {
-        let k = *i < start || keep[*i - start];
-        *i += 1;
-        k
-    };
-    let mut i = 0;
-    out.ids.retain(|_| kept(&mut i));
-    if let Some(names) = &mut out.names {
-        let mut i = 0;
-        names.retain(|_| kept(&mut i));
+    thread_local! {
+        // One set per thread, emptied between blocks: allocating one per block cost more
+        // than the lookups.
+        static SEEN: std::cell::RefCell<IdSet> = std::cell::RefCell::new(IdSet::default());
     }
+    SEEN.with_borrow_mut(|seen| {
+        seen.clear();
+        let mut kept = start;
+        for i in start..out.ids.len() {
+            if seen.insert(out.ids[i].0) {
+                out.ids[kept] = out.ids[i];
+                if let Some(names) = &mut out.names {
+                    names.swap(kept, i);
+                }
+                kept += 1;
+            }
+        }
+        out.ids.truncate(kept);
+        if let Some(names) = &mut out.names {
+            names.truncate(kept);
+        }
+    });
 }
 
 fn length_bin(words: usize) -> &'static str {
