@@ -452,8 +452,9 @@ fn form(text: &str, shape: &Shape, out: &mut Features) {
             b'$' => currency = true,
             b'"' => quotes = true,
             b' ' => {
+                // " | ", " · ", " • ": this space ends one.
                 separators |=
-                    before(i, b" | ") || before(i, " · ".as_bytes()) || before(i, " • ".as_bytes());
+                    before(i, b" |") || before(i, " ·".as_bytes()) || before(i, " •".as_bytes());
                 sentences += usize::from(i > 0 && matches!(bytes[i - 1], b'.' | b'?' | b'!'));
             }
             b')' => copyright |= before(i, b"(c"),
