@@ -184,6 +184,17 @@ impl Rules {
         })
     }
 
+    /// Indices of the formula, ask and topic rules matching `haystack`. Most blocks match
+    /// none, and the set says so faster when asked only whether any rule matches (it can
+    /// stop at the first) than when asked for every rule that does.
+    fn text_matches(&self, haystack: &str) -> impl Iterator<Item = usize> {
+        self.text
+            .is_match(haystack)
+            .then(|| self.text.matches(haystack).into_iter())
+            .into_iter()
+            .flatten()
+    }
+
     /// Runs the formula, ask and topic rules over `text` in one pass.
     pub fn scan<'r>(&'r self, text: &str, enabled: impl Fn(Category) -> bool) -> TextMatches<'r> {
         let (formulas, asks) = (self.formula.meta.len(), self.ask.meta.len());
@@ -192,7 +203,7 @@ impl Rules {
             let (name, category) = &kind.meta[i];
             enabled(*category).then_some((name.as_str(), *category))
         };
-        for i in self.text.matches(text).into_iter() {
+        for i in self.text_matches(text) {
             if i < formulas {
                 if let Some(m) = meta(&self.formula, i) {
                     found.formula.get_or_insert(m);
@@ -219,7 +230,7 @@ impl Rules {
         words: usize,
     ) -> impl Iterator<Item = (&'r str, &'static str)> + 'r {
         let (formulas, asks) = (self.formula.meta.len(), self.ask.meta.len());
-        let in_text = self.text.matches(text).into_iter().map(move |i| {
+        let in_text = self.text_matches(text).map(move |i| {
             if i < formulas {
                 (self.formula.meta[i].0.as_str(), "formula")
             } else if i < formulas + asks {
