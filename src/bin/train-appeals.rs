@@ -9,6 +9,8 @@
 //! TRAIN_APPEALS_SWEEP=1 …--cv     # also F1 and loss at fixed thresholds
 //! TRAIN_APPEALS_VERBOSE=1 …--cv   # every misjudged block at p >= 0.7
 //! TRAIN_STAGE1=1 …--cv            # stage one's probabilities alone (what stage two adds)
+//! TRAIN_SHARE=0.5 …--cv           # each fold trained on half the other publishers
+//! TRAIN_CV_SEED=1 …--cv --folds 10   # another dealing of the publishers into folds
 //! ```
 //! Corpus folders default to `../shared/corpus/appeals*`; `--corpus DIR` (repeatable)
 //! names others. Each holds `NAME.txt`, `NAME.labels`, maybe `NAME.html`, and
@@ -94,7 +96,8 @@ fn run() -> Result<ExitCode> {
     let mut options = Options::default();
     // Experiments only (the shipped model uses the defaults; `--check` fails with any set):
     // TRAIN_EPOCHS, TRAIN_RATE, TRAIN_L2, TRAIN_MIN_GROUPS, TRAIN_TREES, TRAIN_DEPTH,
-    // TRAIN_LAMBDA, TRAIN_TREE_RATE, TRAIN_MAX_LOSS.
+    // TRAIN_LAMBDA, TRAIN_TREE_RATE, TRAIN_MAX_LOSS; and for `--cv`, TRAIN_SHARE (train each
+    // fold on that share of the other publisher groups: a learning curve).
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
     if let Some(v) = env("TRAIN_EPOCHS") {
         options.epochs = v as usize;
@@ -122,6 +125,9 @@ fn run() -> Result<ExitCode> {
     }
     if let Some(v) = env("TRAIN_MAX_LOSS") {
         options.max_loss = v as f32;
+    }
+    if let Some(v) = env("TRAIN_SHARE") {
+        options.share = v as f32;
     }
     if args.cv {
         cross_validate(&sets, &prepared, &options, args.folds);

@@ -58,6 +58,9 @@ pub struct Options {
     /// article blocks in cross-validation.
     pub max_loss: f32,
     pub trees: TreeOptions,
+    /// In cross-validation, the share of the other publisher groups each fold trains on
+    /// (the same groups for every fold, chosen by a hash): below 1, a learning curve.
+    pub share: f32,
 }
 
 impl Default for Options {
@@ -70,6 +73,7 @@ impl Default for Options {
             min_groups: 2,
             max_loss: 0.015,
             trees: TreeOptions::default(),
+            share: 1.0,
         }
     }
 }
@@ -409,7 +413,13 @@ pub fn leave_one_group_out(
         groups
             .par_iter()
             .map(|g| {
-                let train: Vec<&Prepared> = docs.iter().filter(|d| key(&d.group) != *g).collect();
+                let sampled = |group: &str| {
+                    ((feature_id(&["share:", group]) % 1000) as f32) < o.share * 1000.0
+                };
+                let train: Vec<&Prepared> = docs
+                    .iter()
+                    .filter(|d| key(&d.group) != *g && sampled(&d.group))
+                    .collect();
                 let model = fit(&train, o);
                 docs.iter()
                     .enumerate()
