@@ -67,7 +67,18 @@ impl WordVectors {
             return false;
         };
         let start = *row as usize * self.dims;
-        for (s, v) in sum.iter_mut().zip(&self.data[start..start + self.dims]) {
+        let row = &self.data[start..start + self.dims];
+        // The shipped table's width, known to the compiler, lets it add in vector registers.
+        if let (Ok(sum), Ok(row)) = (
+            <&mut [i32; 64]>::try_from(&mut *sum),
+            <&[i8; 64]>::try_from(row),
+        ) {
+            for (s, v) in sum.iter_mut().zip(row) {
+                *s += i32::from(*v);
+            }
+            return true;
+        }
+        for (s, v) in sum.iter_mut().zip(row) {
             *s += i32::from(*v);
         }
         true
