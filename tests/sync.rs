@@ -54,8 +54,7 @@ fn the_first_sync_brings_the_servers_feeds_unread_and_starred_items_into_the_cac
         s.read.extend(1..=20); // 21..=30 unread
         s.saved.insert(5); // read but starred
     }
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     let report = support::sync_now(&mut store, &account(&f.url(), PASSWORD)).unwrap();
     assert_eq!(report.feeds, 2);
     assert_eq!(report.new_items, 11, "10 unread and 1 starred: {report:?}");
@@ -188,8 +187,7 @@ fn changes_the_server_made_elsewhere_show_here_unless_a_change_here_is_still_wai
 #[test]
 fn a_server_that_is_down_leaves_the_cache_and_the_queue_as_they_were() {
     let f = server(3);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     support::sync_now(&mut store, &account(&f.url(), PASSWORD)).unwrap();
     let id = by_title(&all(&store), "Item 2").id;
     store.set_read(&[id], true).unwrap();
@@ -210,8 +208,7 @@ fn a_server_that_is_down_leaves_the_cache_and_the_queue_as_they_were() {
 #[test]
 fn a_refused_login_names_the_server_and_never_the_password() {
     let f = server(1);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     let e = support::sync_now(&mut store, &account(&f.url(), "wrong password")).unwrap_err();
     let message = e.to_string();
     assert!(matches!(e, SyncError::Login { .. }), "{message}");
@@ -251,8 +248,7 @@ fn a_feed_removed_on_the_server_leaves_the_reader_but_its_starred_items_stay() {
 fn ten_thousand_unread_items_arrive_in_batches_of_fifty() {
     let f = server(10_000);
     f.state().strings = true; // ids as strings, as some servers send them
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     let report = support::sync_now(&mut store, &account(&f.url(), PASSWORD)).unwrap();
     assert_eq!(report.new_items, 10_000);
     assert_eq!(f.calls("with_ids").len(), 200);
@@ -278,8 +274,7 @@ fn a_page_that_fails_keeps_the_pages_that_came_before_it_and_the_next_sync_bring
     // Ten pages of fifty, at most eight asked at once: the last page is asked only after
     // two others arrived, and it fails.
     f.state().fail_with_item = Some(500);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     let a = account(&f.url(), PASSWORD);
     assert!(support::sync_now(&mut store, &a).is_err());
     let kept = store.item_count().unwrap();
@@ -302,8 +297,7 @@ fn a_page_that_fails_keeps_the_pages_that_came_before_it_and_the_next_sync_bring
 fn a_server_asking_to_wait_is_not_asked_again_before_the_time_is_up() {
     let f = server(1);
     f.state().status = Some(429);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     let a = account(&f.url(), PASSWORD);
     let e = support::sync_now(&mut store, &a).unwrap_err();
     assert!(matches!(e, SyncError::RateLimited { secs: 120, .. }), "{e}");
@@ -396,8 +390,7 @@ fn tidings_sync_exits_0_then_1_when_the_server_is_gone_and_never_prints_the_pass
 #[test]
 fn the_fever_api_cannot_change_subscriptions_and_says_where_to_do_it() {
     let f = server(1);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     let edit = sync::SubscriptionEdit::Add {
         url: "https://news.example/feed.xml".into(),
         title: None,
@@ -419,8 +412,7 @@ fn the_fever_api_cannot_change_subscriptions_and_says_where_to_do_it() {
 fn a_tls_failure_is_named_as_one() {
     // The Fever server speaks plain HTTP; asked for TLS, the handshake fails.
     let f = server(1);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     let https = f.url().replace("http://", "https://");
     let e = support::sync_now(&mut store, &account(&https, PASSWORD))
         .unwrap_err()
@@ -474,8 +466,7 @@ fn a_refresh_whose_sync_cannot_start_still_fetches_every_feed_and_exits_1() {
 fn a_server_that_moved_is_not_followed_and_the_error_gives_the_new_address() {
     let f = server(1);
     f.state().moved_to = Some("https://rss.example.net/api/fever.php".into());
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     let e = support::sync_now(&mut store, &account(&f.url(), PASSWORD))
         .unwrap_err()
         .to_string();
@@ -490,8 +481,7 @@ fn a_server_that_moved_is_not_followed_and_the_error_gives_the_new_address() {
 fn an_answer_larger_than_max_body_bytes_is_refused() {
     let f = server(1);
     f.state().padding = 200_000;
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     let mut o = support::sync_options();
     o.max_body_bytes = 100_000;
     let e = sync::sync(&mut store, &account(&f.url(), PASSWORD), &o)
@@ -508,8 +498,7 @@ fn a_server_the_config_no_longer_names_hides_its_feeds_and_its_waiting_changes_c
 {
     let old = server(2);
     let new = server(3);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     let (a, b) = (account(&old.url(), PASSWORD), account(&new.url(), PASSWORD));
     support::sync_now(&mut store, &a).unwrap();
     let id = by_title(&all(&store), "Item 1").id;

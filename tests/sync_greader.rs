@@ -57,8 +57,7 @@ fn the_first_sync_logs_in_and_brings_feeds_with_labels_and_unread_and_starred_it
         s.read.extend(1..=8); // 9 and 10 unread
         s.starred.insert(3);
     }
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     let report = support::sync_now(&mut store, &account(&g.url(), PASSWORD)).unwrap();
     assert_eq!((report.feeds, report.new_items), (2, 3), "{report:?}");
     let feeds = store.feeds().unwrap();
@@ -181,8 +180,7 @@ fn an_expired_token_logs_in_again_once_and_a_refused_login_stops_naming_the_serv
 fn three_pages_of_unread_ids_follow_the_continuation() {
     let g = server();
     g.add_items("feed/1", 2_500, 1_000);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     let report = support::sync_now(&mut store, &account(&g.url(), PASSWORD)).unwrap();
     assert_eq!(report.new_items, 2_500);
     let pages: Vec<String> = g
@@ -204,8 +202,7 @@ fn ids_in_the_long_form_are_the_same_items_as_in_the_short_one() {
     let g = server();
     g.state().long_refs = true;
     g.add_items("feed/1", 3, 1_000);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     let a = account(&g.url(), PASSWORD);
     let first = support::sync_now(&mut store, &a).unwrap();
     assert_eq!(first.new_items, 3);
@@ -219,8 +216,7 @@ fn inoreader_style_servers_get_the_app_id_and_key_with_every_request() {
     let g = server();
     g.state().app = Some(("1000001".into(), "app-key".into()));
     g.add_items("feed/1", 1, 1_000);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     let mut a = account(&g.url(), PASSWORD);
     let e = support::sync_now(&mut store, &a).unwrap_err();
     assert!(matches!(e, SyncError::Login { .. }), "{e}");
@@ -320,8 +316,7 @@ fn a_server_that_repeats_its_first_page_forever_cannot_make_a_sync_loop() {
     let g = server();
     g.add_items("feed/1", 30, 1_000);
     g.state().loop_pages = true;
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = support::open_cache(&dir);
+    let (_dir, mut store) = support::empty_cache();
     let a = account(&g.url(), PASSWORD);
     // n=1000 per page, so the first page holds every id; the sync ends after the repeat.
     let report = support::sync_now(&mut store, &a).unwrap();

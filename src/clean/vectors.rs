@@ -68,18 +68,19 @@ impl WordVectors {
         };
         let start = *row as usize * self.dims;
         let row = &self.data[start..start + self.dims];
-        // The shipped table's width, known to the compiler, lets it add in vector registers.
-        if let (Ok(sum), Ok(row)) = (
-            <&mut [i32; 64]>::try_from(&mut *sum),
-            <&[i8; 64]>::try_from(row),
-        ) {
+        #[inline(always)]
+        fn add(sum: &mut [i32], row: &[i8]) {
             for (s, v) in sum.iter_mut().zip(row) {
                 *s += i32::from(*v);
             }
-            return true;
         }
-        for (s, v) in sum.iter_mut().zip(row) {
-            *s += i32::from(*v);
+        // The shipped table's width, known to the compiler, lets it add in vector registers.
+        match (
+            <&mut [i32; 64]>::try_from(&mut *sum),
+            <&[i8; 64]>::try_from(row),
+        ) {
+            (Ok(sum), Ok(row)) => add(sum, row),
+            _ => add(sum, row),
         }
         true
     }

@@ -388,6 +388,13 @@ pub fn open_cache(dir: &tempfile::TempDir) -> tidings::store::Store {
     tidings::store::Store::open(&dir.path().join("cache.sqlite")).unwrap()
 }
 
+/// An empty cache in a directory of its own, which the caller keeps alive.
+pub fn empty_cache() -> (tempfile::TempDir, tidings::store::Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_cache(&dir);
+    (dir, store)
+}
+
 /// A fresh cache after a first sync with the server at `url`: its directory (kept alive by
 /// the caller), the store and the account.
 pub fn first_sync(
