@@ -136,6 +136,7 @@ pub fn setup(cli: &Cli, write_starter: bool) -> Result<Setup> {
 /// Opens the cache and makes its feed list match the config.
 pub fn open_store(setup: &Setup) -> Result<Store> {
     let mut store = Store::open(&setup.paths.cache)?;
+    store.set_ignore(&setup.config.ignore);
     let feeds: Vec<_> = setup
         .config
         .feeds

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::clean::FilterConfig;
 use crate::keymap::KeyConfig;
+use crate::query::ItemQuery;
 
 /// The starter config written on first run; it is also the documented example.
 pub const EXAMPLE: &str = include_str!("../config.example.toml");
@@ -58,7 +59,20 @@ pub struct Config {
     pub keys: KeyConfig,
     /// The reader's aggregator, when it has one.
     pub sync: Option<SyncConfig>,
+    /// Saved queries, listed in the sidebar under their names.
+    pub queries: Vec<QueryConfig>,
+    /// Kill rules: items any of these matches are never listed (they stay in the cache).
+    pub ignore: Vec<ItemQuery>,
     pub feeds: Vec<FeedConfig>,
+}
+
+/// `[[queries]]`: items of all feeds that match a condition, under a name.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueryConfig {
+    pub name: String,
+    #[serde(rename = "match")]
+    pub matching: ItemQuery,
 }
 
 /// `[sync]`: the aggregator tidings keeps read and starred state in step with.
@@ -141,6 +155,8 @@ impl Default for Config {
             filter: FilterConfig::default(),
             keys: KeyConfig::default(),
             sync: None,
+            queries: Vec::new(),
+            ignore: Vec::new(),
             feeds: Vec::new(),
         }
     }
@@ -253,6 +269,9 @@ impl Config {
             if secs > 86_400 {
                 return fail(key, "at most 86400 (one day)".into());
             }
+        }
+        if self.queries.iter().any(|q| q.name.trim().is_empty()) {
+            return fail("name", "a saved query's name is empty".into());
         }
         for feed in &self.feeds {
             if feed.url.trim().is_empty() {

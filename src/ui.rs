@@ -123,6 +123,11 @@ fn list_title(app: &App) -> String {
             sanitize_line(app.sources.feed_title(*id))
         )),
         Source::Tag(t) => title.push_str(&format!(" · #{}", sanitize_line(t))),
+        Source::Query(_) => {
+            if let Some(q) = app.sources.current_query() {
+                title.push_str(&format!(" · query: {}", sanitize_line(&q.name)));
+            }
+        }
     }
     if app.list.unread_only {
         title.push_str(" · unread only");

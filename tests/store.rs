@@ -483,6 +483,7 @@ fn search_inside_one_feed_or_unread_only_is_not_cut_by_other_feeds_matches() {
         unread_only,
         feeds,
         search: Some("ferries".into()),
+        matching: None,
     };
     let in_quiet =
         tidings::runtime::headlines_for(&store, &query(Some(vec![quiet]), false)).unwrap();

@@ -21,6 +21,8 @@ pub enum Event {
         row: u16,
     },
     FeedsLoaded(Vec<Feed>),
+    /// Unread items of each saved query, in config order.
+    QueriesCounted(Vec<u32>),
     HeadlinesLoaded(Vec<Headline>),
     ArticleLoaded(Box<Article>),
     RefreshStarted {
@@ -70,4 +72,6 @@ pub struct Query {
     pub unread_only: bool,
     pub feeds: Option<Vec<FeedId>>,
     pub search: Option<String>,
+    /// The saved query the list shows, if any.
+    pub matching: Option<crate::query::ItemQuery>,
 }

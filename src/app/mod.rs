@@ -24,7 +24,7 @@ pub use events::{Command, Event, Query};
 pub use layout::{Layout, Rect, HEADER_ROWS};
 pub use list::List;
 pub use overlay::{Overlay, PromptKey, PROMPT_MAX};
-pub use sources::{Source, SourceEntry, Sources};
+pub use sources::{SavedQuery, Source, SourceEntry, Sources};
 pub use status::Status;
 
 use crate::clean::Cleaner;
@@ -89,6 +89,7 @@ impl App {
             unread_only: self.list.unread_only,
             feeds: self.sources.current_feeds(),
             search: self.list.search.clone(),
+            matching: self.sources.current_query().map(|q| q.query.clone()),
         }
     }
 
@@ -167,6 +168,11 @@ impl App {
             Event::FeedsLoaded(feeds) => {
                 self.status.feeds_loaded(&feeds);
                 self.sources.loaded(feeds);
+            }
+            Event::QueriesCounted(counts) => {
+                for (q, n) in self.sources.queries.iter_mut().zip(counts) {
+                    q.unread = n;
+                }
             }
             Event::HeadlinesLoaded(headlines) => {
                 let rows = self.list_rows();

@@ -1,9 +1,10 @@
-//! Where the list's items come from: the feeds with their unread counts, the one or the tag
-//! chosen, and the sidebar that shows them.
+//! Where the list's items come from: the feeds with their unread counts, the saved
+//! queries, the one or the tag chosen, and the sidebar that shows them.
 
 use std::collections::HashMap;
 
 use crate::model::{Feed, FeedId};
+use crate::query::ItemQuery;
 
 /// A feed or a tag to filter the list by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +12,16 @@ pub enum Source {
     All,
     Feed(FeedId),
     Tag(String),
+    /// A saved query, by its place in [`Sources::queries`].
+    Query(usize),
+}
+
+/// A `[[queries]]` entry of the config: a list across all feeds under a name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedQuery {
+    pub name: String,
+    pub query: ItemQuery,
+    pub unread: u32,
 }
 
 /// One row of the sidebar and the feed picker.
@@ -26,6 +37,7 @@ pub struct SourceEntry {
 #[derive(Debug)]
 pub struct Sources {
     pub feeds: Vec<Feed>,
+    pub queries: Vec<SavedQuery>,
     titles: HashMap<FeedId, String>,
     /// What the list shows.
     pub current: Source,
@@ -39,6 +51,7 @@ impl Default for Sources {
     fn default() -> Sources {
         Sources {
             feeds: Vec::new(),
+            queries: Vec::new(),
             titles: HashMap::new(),
             current: Source::All,
             sidebar: false,
@@ -61,16 +74,32 @@ impl Sources {
         self.feeds.iter().map(|f| f.unread).sum()
     }
 
+    /// An item of `feed` changed its read state. The saved query on screen counts it too;
+    /// the others are counted again with the feeds.
     pub fn adjust_unread(&mut self, feed: FeedId, delta: i64) {
+        let adjust = |n: &mut u32| *n = (i64::from(*n) + delta).max(0) as u32;
         if let Some(f) = self.feeds.iter_mut().find(|f| f.id == feed) {
-            f.unread = (f.unread as i64 + delta).max(0) as u32;
+            adjust(&mut f.unread);
+        }
+        if let Source::Query(i) = self.current {
+            if let Some(q) = self.queries.get_mut(i) {
+                adjust(&mut q.unread);
+            }
+        }
+    }
+
+    /// The saved query the list shows, if it shows one.
+    pub fn current_query(&self) -> Option<&SavedQuery> {
+        match self.current {
+            Source::Query(i) => self.queries.get(i),
+            _ => None,
         }
     }
 
     /// The feeds the current source covers; `None` for all.
     pub fn current_feeds(&self) -> Option<Vec<FeedId>> {
         match &self.current {
-            Source::All => None,
+            Source::All | Source::Query(_) => None,
             Source::Feed(id) => Some(vec![*id]),
             Source::Tag(tag) => Some(
                 self.feeds
@@ -82,7 +111,7 @@ impl Sources {
         }
     }
 
-    /// Sidebar and picker rows: all, each tag, each feed.
+    /// Sidebar and picker rows: all, each saved query, each tag, each feed.
     pub fn entries(&self) -> Vec<SourceEntry> {
         let mut out = vec![SourceEntry {
             source: Source::All,
@@ -90,6 +119,12 @@ impl Sources {
             unread: self.unread_count(),
             failing: false,
         }];
+        out.extend(self.queries.iter().enumerate().map(|(i, q)| SourceEntry {
+            source: Source::Query(i),
+            label: format!("? {}", q.name),
+            unread: q.unread,
+            failing: false,
+        }));
         let mut tags: Vec<&String> = self.feeds.iter().flat_map(|f| &f.tags).collect();
         tags.sort();
         tags.dedup();

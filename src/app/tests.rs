@@ -187,7 +187,8 @@ fn unread_only_reloads_with_the_filter() {
         vec![Command::LoadHeadlines(Query {
             unread_only: true,
             feeds: None,
-            search: None
+            search: None,
+            matching: None
         })]
     );
 }
@@ -223,7 +224,8 @@ fn search_prompt_collects_text_and_queries_the_cache() {
         vec![Command::LoadHeadlines(Query {
             unread_only: false,
             feeds: None,
-            search: Some("ferry".into())
+            search: Some("ferry".into()),
+            matching: None
         })]
     );
     assert!(!app.wants_text());
@@ -243,7 +245,8 @@ fn picking_a_tag_filters_to_its_feeds() {
         vec![Command::LoadHeadlines(Query {
             unread_only: false,
             feeds: Some(vec![FeedId(1)]),
-            search: None
+            search: None,
+            matching: None
         })]
     );
     assert_eq!(app.overlay, None);

@@ -71,6 +71,17 @@ pub fn load_app(store: &Store, config: &Config, keymap: &Keymap, size: (u16, u16
         .collect();
     app.article.unfiltered_feeds = unfiltered;
     app.update(Event::FeedsLoaded(feeds));
+    app.sources.queries = config
+        .queries
+        .iter()
+        .map(|q| {
+            Ok(crate::app::SavedQuery {
+                name: q.name.clone(),
+                query: q.matching.clone(),
+                unread: store.unread_matching(&q.matching)?,
+            })
+        })
+        .collect::<crate::store::Result<_>>()?;
     let first = store.headlines(&HeadlineFilter {
         limit: Some(FIRST_PAGE),
         ..Default::default()
@@ -106,11 +117,19 @@ pub struct Loader {
 }
 
 impl Loader {
-    pub fn spawn(cache: std::path::PathBuf, tx: Sender<Msg>) -> Loader {
+    /// `ignore`: the config's kill rules, which this connection applies too.
+    pub fn spawn(
+        cache: std::path::PathBuf,
+        ignore: Vec<crate::query::ItemQuery>,
+        tx: Sender<Msg>,
+    ) -> Loader {
         let (queries, rx) = mpsc::channel::<Query>();
         std::thread::spawn(move || {
             let store = match Store::open(&cache) {
-                Ok(s) => s,
+                Ok(mut s) => {
+                    s.set_ignore(&ignore);
+                    s
+                }
                 Err(e) => {
                     let _ = tx.send(Msg::App(Event::Message(format!(
                         "cannot load headlines: {e}"
@@ -147,6 +166,7 @@ pub fn headlines_for(
         unread_only: q.unread_only,
         feeds: q.feeds.clone(),
         limit: None,
+        query: q.matching.clone(),
     };
     match &q.search {
         Some(text) => store.search(text, &filter),
@@ -322,7 +342,19 @@ impl Session<'_> {
     fn perform(&mut self, cmd: Command) -> Result<Vec<Event>> {
         let store = self.store;
         Ok(match cmd {
-            Command::LoadFeeds => vec![Event::FeedsLoaded(store.feeds()?)],
+            Command::LoadFeeds => {
+                let counts = self
+                    .app
+                    .sources
+                    .queries
+                    .iter()
+                    .map(|q| store.unread_matching(&q.query))
+                    .collect::<crate::store::Result<_>>()?;
+                vec![
+                    Event::FeedsLoaded(store.feeds()?),
+                    Event::QueriesCounted(counts),
+                ]
+            }
             Command::LoadHeadlines(q) => match &self.loader {
                 Some(loader) => {
                     loader.request(q);

@@ -267,7 +267,7 @@ pub fn run_terminal(
         let sync_account = effects.account.as_ref().map(crate::sync::Account::name);
         // With only an aggregator configured, the start refresh is its sync.
         let anything = !config.feeds.is_empty() || sync_account.is_some();
-        let loader = Loader::spawn(cache.to_path_buf(), tx.clone());
+        let loader = Loader::spawn(cache.to_path_buf(), config.ignore.clone(), tx.clone());
         // The first frame showed the newest page; now the whole list.
         loader.request(app.query());
         let mut session = Session {

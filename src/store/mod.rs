@@ -8,8 +8,10 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::{Article, Feed, FeedId, FullText, Headline, ItemId, Timestamp};
+use crate::query::ItemQuery;
 
 mod open;
+mod query;
 mod rows;
 mod sync;
 use open::MIGRATIONS;
@@ -94,10 +96,14 @@ pub struct HeadlineFilter {
     pub feeds: Option<Vec<FeedId>>,
     /// At most this many, newest first (the first screenful, while the rest loads).
     pub limit: Option<usize>,
+    /// Only the items a saved query selects.
+    pub query: Option<ItemQuery>,
 }
 
 pub struct Store {
     conn: Connection,
+    /// SQL that keeps items no kill rule (`ignore`) matches, when there are rules.
+    ignore: Option<String>,
 }
 
 fn now() -> Timestamp {
@@ -108,6 +114,33 @@ fn now() -> Timestamp {
 }
 
 impl Store {
+    /// Items any of `rules` matches are left out of every list, search and unread count
+    /// from now on; they stay in the cache, and come back when their rule goes.
+    pub fn set_ignore(&mut self, rules: &[ItemQuery]) {
+        self.ignore = (!rules.is_empty()).then(|| {
+            let any: Vec<String> = rules.iter().map(query::sql).collect();
+            format!(" AND NOT ({})", any.join(" OR "))
+        });
+    }
+
+    fn ignored(&self) -> &str {
+        self.ignore.as_deref().unwrap_or("")
+    }
+
+    /// The unread items `query` selects (kill rules applied): its count in the sidebar.
+    pub fn unread_matching(&self, matching: &ItemQuery) -> Result<u32> {
+        let sql = format!(
+            "SELECT count(*) FROM items i JOIN feeds f ON f.id = i.feed_id
+             WHERE f.active = 1 AND i.read = 0 AND {}{}",
+            query::sql(matching),
+            self.ignored()
+        );
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([], |r| r.get(0))?)
+    }
+
     /// Makes the cache's feed list match the config: adds new feeds, updates titles and
     /// tags, and hides (never deletes) feeds that left the config so their state survives.
     pub fn sync_feeds(&mut self, feeds: &[(String, Option<String>, Vec<String>)]) -> Result<()> {
@@ -139,11 +172,12 @@ impl Store {
 
     /// Active feeds, in config order, with their unread counts and last error.
     pub fn feeds(&self) -> Result<Vec<Feed>> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT f.id, f.url, f.title, f.tags, f.last_success, f.last_error,
-                    (SELECT count(*) FROM items i WHERE i.feed_id = f.id AND i.read = 0)
+                    (SELECT count(*) FROM items i WHERE i.feed_id = f.id AND i.read = 0{})
              FROM feeds f WHERE f.active = 1 ORDER BY f.id",
-        )?;
+            self.ignored()
+        ))?;
         let rows = stmt.query_map([], |r| {
             let url: String = r.get(1)?;
             let title: String = r.get(2)?;
@@ -265,6 +299,11 @@ impl Store {
             let ids: Vec<String> = feeds.iter().map(|f| f.0.to_string()).collect();
             sql.push_str(&format!(" AND i.feed_id IN ({})", ids.join(",")));
         }
+        if let Some(matching) = &filter.query {
+            sql.push_str(" AND ");
+            sql.push_str(&query::sql(matching));
+        }
+        sql.push_str(self.ignored());
         sql.push_str(" ORDER BY i.published DESC, i.id DESC");
         if let Some(limit) = filter.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
@@ -290,6 +329,11 @@ impl Store {
             let ids: Vec<String> = feeds.iter().map(|f| f.0.to_string()).collect();
             conditions.push_str(&format!(" AND i.feed_id IN ({})", ids.join(",")));
         }
+        if let Some(matching) = &filter.query {
+            conditions.push_str(" AND ");
+            conditions.push_str(&query::sql(matching));
+        }
+        conditions.push_str(self.ignored());
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT i.id, i.feed_id, i.title, i.published, i.read, i.starred
              FROM (SELECT s.rowid AS id FROM search s

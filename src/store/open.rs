@@ -303,8 +303,9 @@ impl Store {
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
+        super::query::register_regexp(&conn).map_err(not_a_cache)?;
         // No integrity scan here: it reads the whole file and would cost seconds on a big
         // cache. Corruption met later surfaces as `StoreError::Corrupt`.
-        Ok(Store { conn })
+        Ok(Store { conn, ignore: None })
     }
 }
