@@ -403,7 +403,7 @@ fn refresh_rows(
         // Opening the cache: newsboat's print-unread against tidings' first frame.
         let nb_open = run("print-unread").time;
         if let Some(dir) = &keep {
-            let ms = first_frame_ms(&dir.path().join("cache.sqlite"), runs);
+            let ms = first_frame_ms(&dir.path().join("cache.sqlite"), runs, &Default::default());
             rows.push(Row {
                 workload: format!(
                     "open the {} cache (first frame / -x print-unread)",
@@ -460,14 +460,14 @@ fn on_disk(files: &[std::path::PathBuf]) -> f64 {
 }
 
 /// Median time from opening the cache to the first frame drawn into a 160×48 TestBackend.
-fn first_frame_ms(cache: &Path, runs: usize) -> f64 {
-    let config = tidings::config::Config::default();
+fn first_frame_ms(cache: &Path, runs: usize, config: &tidings::config::Config) -> f64 {
     let keymap = tidings::keymap::Keymap::new(&config.keys);
     let mut first = vec![];
     for _ in 0..runs.max(3) {
         let started = Instant::now();
-        let store = tidings::store::Store::open(cache).unwrap();
-        let app = tidings::runtime::load_app(&store, &config, &keymap, (160, 48)).unwrap();
+        let mut store = tidings::store::Store::open(cache).unwrap();
+        store.set_ignore(&config.ignore);
+        let app = tidings::runtime::load_app(&store, config, &keymap, (160, 48)).unwrap();
         let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
         terminal.draw(|f| tidings::ui::draw(f, &app)).unwrap();
         first.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -484,7 +484,40 @@ fn reader_rows(cache: &Path, runs: usize, rows: &mut Vec<Row>) {
     let keymap = tidings::keymap::Keymap::new(&config.keys);
     rows.push(Row {
         workload: format!("open {count} items to first frame (160×48)"),
-        tidings: format!("{:.1} ms", first_frame_ms(cache, runs)),
+        tidings: format!("{:.1} ms", first_frame_ms(cache, runs, &config)),
+        newsboat: String::new(),
+    });
+    // Every list and count then carries the kill rules; each saved query is counted.
+    let ruled = tidings::config::Config::parse(
+        r#"ignore = ['title =~ "^(sponsored|advert)"', 'feedtitle = "Feed 7" and age > 30']
+           [[queries]]
+           name = "Unread harbour news"
+           match = 'unread = "yes" and title =~ "harbour|ferry"'
+           [[queries]]
+           name = "This week"
+           match = 'age between 0:7 and not starred = "yes"'"#,
+        Path::new("bench.toml"),
+    )
+    .unwrap();
+    rows.push(Row {
+        workload: "  with 2 kill rules and 2 saved queries".into(),
+        tidings: format!("{:.1} ms", first_frame_ms(cache, runs, &ruled)),
+        newsboat: String::new(),
+    });
+    let mut store = tidings::store::Store::open(cache).unwrap();
+    store.set_ignore(&ruled.ignore);
+    let counts: Vec<f64> = (0..runs.max(3))
+        .map(|_| {
+            let started = Instant::now();
+            for q in &ruled.queries {
+                store.unread_matching(&q.matching).unwrap();
+            }
+            started.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    rows.push(Row {
+        workload: "  counting the 2 saved queries (loader thread, after the first frame)".into(),
+        tidings: format!("{:.0} ms", median(counts)),
         newsboat: String::new(),
     });
 

@@ -86,6 +86,14 @@ pub fn setup(cli: &Cli, write_starter: bool) -> Result<Setup> {
                 full_text: false,
             });
         }
+        // A saved query, so that the demo's sidebar shows one.
+        config.queries.push(crate::config::QueryConfig {
+            name: "Unread news and science".into(),
+            matching: crate::query::ItemQuery::parse(
+                r#"unread = "yes" and (tags # "news" or tags # "science")"#,
+            )
+            .expect("the demo's query parses"),
+        });
         let paths = Paths {
             config: dir.path().join("config.toml"),
             cache: dir.path().join("cache.sqlite"),

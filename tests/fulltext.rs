@@ -106,7 +106,9 @@ fn full_text_is_stored_cleaned_in_the_reader_and_read_offline() {
         config_path.display(),
         cache.display()
     );
-    let session = Session::start(&name, 140, 40, &[&command]);
+    let Some(session) = Session::start(&name, 140, 40, &[&command]) else {
+        return;
+    };
     session.wait_for("the list", |s| s.contains("Story 1"));
     // Same dates, so newest stored first: Broken, Story 2, Story 1, Story 0.
     session.keys(&["j", "j", "Enter"]);

@@ -74,17 +74,11 @@ impl Sources {
         self.feeds.iter().map(|f| f.unread).sum()
     }
 
-    /// An item of `feed` changed its read state. The saved query on screen counts it too;
-    /// the others are counted again with the feeds.
+    /// An item of `feed` changed its read state. (Saved queries are counted again by the
+    /// runtime: which ones the item belongs to is the store's to say.)
     pub fn adjust_unread(&mut self, feed: FeedId, delta: i64) {
-        let adjust = |n: &mut u32| *n = (i64::from(*n) + delta).max(0) as u32;
         if let Some(f) = self.feeds.iter_mut().find(|f| f.id == feed) {
-            adjust(&mut f.unread);
-        }
-        if let Source::Query(i) = self.current {
-            if let Some(q) = self.queries.get_mut(i) {
-                adjust(&mut q.unread);
-            }
+            f.unread = (f.unread as i64 + delta).max(0) as u32;
         }
     }
 

@@ -22,6 +22,7 @@ use crate::config::Config;
 use crate::feed::poller;
 use crate::keymap::Keymap;
 use crate::model::FeedId;
+use crate::query::ItemQuery;
 use crate::store::{HeadlineFilter, Store};
 
 /// Messages into the event loop.
@@ -71,17 +72,17 @@ pub fn load_app(store: &Store, config: &Config, keymap: &Keymap, size: (u16, u16
         .collect();
     app.article.unfiltered_feeds = unfiltered;
     app.update(Event::FeedsLoaded(feeds));
+    // Counted by the loader thread (`Session::count_queries`): a count reads every unread
+    // item, which the first frame does not wait for.
     app.sources.queries = config
         .queries
         .iter()
-        .map(|q| {
-            Ok(crate::app::SavedQuery {
-                name: q.name.clone(),
-                query: q.matching.clone(),
-                unread: store.unread_matching(&q.matching)?,
-            })
+        .map(|q| crate::app::SavedQuery {
+            name: q.name.clone(),
+            query: q.matching.clone(),
+            unread: 0,
         })
-        .collect::<crate::store::Result<_>>()?;
+        .collect();
     let first = store.headlines(&HeadlineFilter {
         limit: Some(FIRST_PAGE),
         ..Default::default()
@@ -110,20 +111,22 @@ fn first_key(keymap: &Keymap, action: crate::app::Action) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-/// Loads headline lists on its own thread and connection, so a query over a big cache
-/// never blocks a key press. Queued queries collapse to the newest.
+/// Loads headline lists and counts saved queries on its own thread and connection, so a
+/// query over a big cache never blocks a key press. Queued requests of a kind collapse to
+/// the newest.
 pub struct Loader {
-    queries: Sender<Query>,
+    requests: Sender<Request>,
+}
+
+enum Request {
+    Headlines(Query),
+    Count(Vec<ItemQuery>),
 }
 
 impl Loader {
     /// `ignore`: the config's kill rules, which this connection applies too.
-    pub fn spawn(
-        cache: std::path::PathBuf,
-        ignore: Vec<crate::query::ItemQuery>,
-        tx: Sender<Msg>,
-    ) -> Loader {
-        let (queries, rx) = mpsc::channel::<Query>();
+    pub fn spawn(cache: std::path::PathBuf, ignore: Vec<ItemQuery>, tx: Sender<Msg>) -> Loader {
+        let (requests, rx) = mpsc::channel::<Request>();
         std::thread::spawn(move || {
             let store = match Store::open(&cache) {
                 Ok(mut s) => {
@@ -137,25 +140,46 @@ impl Loader {
                     return;
                 }
             };
-            while let Ok(mut query) = rx.recv() {
-                while let Ok(newer) = rx.try_recv() {
-                    query = newer;
+            while let Ok(first) = rx.recv() {
+                let (mut headlines, mut count) = (None, None);
+                for request in std::iter::once(first).chain(rx.try_iter()) {
+                    match request {
+                        Request::Headlines(q) => headlines = Some(q),
+                        Request::Count(queries) => count = Some(queries),
+                    }
                 }
-                let event = match headlines_for(&store, &query) {
-                    Ok(h) => Event::HeadlinesLoaded(h),
-                    Err(e) => Event::Message(format!("error: {e}")),
-                };
-                if tx.send(Msg::App(event)).is_err() {
-                    return;
+                let events = headlines
+                    .map(|q| match headlines_for(&store, &q) {
+                        Ok(h) => Event::HeadlinesLoaded(h),
+                        Err(e) => Event::Message(format!("error: {e}")),
+                    })
+                    .into_iter()
+                    .chain(count.map(|queries| match count_queries(&store, &queries) {
+                        Ok(counts) => Event::QueriesCounted(counts),
+                        Err(e) => Event::Message(format!("error: {e}")),
+                    }));
+                for event in events {
+                    if tx.send(Msg::App(event)).is_err() {
+                        return;
+                    }
                 }
             }
         });
-        Loader { queries }
+        Loader { requests }
     }
 
     pub fn request(&self, query: Query) {
-        let _ = self.queries.send(query);
+        let _ = self.requests.send(Request::Headlines(query));
     }
+
+    /// Counts the unread items of each saved query; a `QueriesCounted` event follows.
+    pub fn count(&self, queries: Vec<ItemQuery>) {
+        let _ = self.requests.send(Request::Count(queries));
+    }
+}
+
+fn count_queries(store: &Store, queries: &[ItemQuery]) -> crate::store::Result<Vec<u32>> {
+    queries.iter().map(|q| store.unread_matching(q)).collect()
 }
 
 pub fn headlines_for(
@@ -338,22 +362,38 @@ impl Session<'_> {
         })
     }
 
+    /// Has the saved queries' unread counts counted (again, after a change that can move
+    /// them): on the loader thread when there is one, else here.
+    fn count_queries(&self) -> Result<Option<Event>> {
+        let queries: Vec<ItemQuery> = self
+            .app
+            .sources
+            .queries
+            .iter()
+            .map(|q| q.query.clone())
+            .collect();
+        if queries.is_empty() {
+            return Ok(None);
+        }
+        match &self.loader {
+            Some(loader) => {
+                loader.count(queries);
+                Ok(None)
+            }
+            None => Ok(Some(Event::QueriesCounted(count_queries(
+                self.store, &queries,
+            )?))),
+        }
+    }
+
     /// Performs one command; results come back as app events.
     fn perform(&mut self, cmd: Command) -> Result<Vec<Event>> {
         let store = self.store;
         Ok(match cmd {
             Command::LoadFeeds => {
-                let counts = self
-                    .app
-                    .sources
-                    .queries
-                    .iter()
-                    .map(|q| store.unread_matching(&q.query))
-                    .collect::<crate::store::Result<_>>()?;
-                vec![
-                    Event::FeedsLoaded(store.feeds()?),
-                    Event::QueriesCounted(counts),
-                ]
+                let mut events = vec![Event::FeedsLoaded(store.feeds()?)];
+                events.extend(self.count_queries()?);
+                events
             }
             Command::LoadHeadlines(q) => match &self.loader {
                 Some(loader) => {
@@ -368,11 +408,16 @@ impl Session<'_> {
             },
             Command::SetRead(ids, read) => {
                 store.set_read(&ids, read)?;
-                self.queue_status()?
+                let mut events = self.queue_status()?;
+                events.extend(self.count_queries()?);
+                events
             }
             Command::SetStarred(id, starred) => {
                 store.set_starred(id, starred)?;
-                self.queue_status()?
+                let mut events = self.queue_status()?;
+                // A query may select by star.
+                events.extend(self.count_queries()?);
+                events
             }
             Command::SaveSetting(k, v) => {
                 store.set_setting(&k, &v)?;
@@ -404,6 +449,8 @@ impl Session<'_> {
     /// The event loop: draw, wait for messages, update, repeat until the app quits or
     /// a stop signal arrives; suspends and resumes when asked.
     pub fn run<B: Backend>(&mut self, terminal: &mut Terminal<B>, signals: &Signals) -> Result<()> {
+        // The saved queries are counted once the first frame is up.
+        let mut uncounted = true;
         let mut dirty = true;
         loop {
             if signals.suspend.swap(false, Ordering::Relaxed) {
@@ -422,6 +469,13 @@ impl Session<'_> {
                     .draw(|f| crate::ui::draw(f, &self.app))
                     .context("cannot draw")?;
                 dirty = false;
+            }
+            if std::mem::take(&mut uncounted) {
+                if let Some(counted) = self.count_queries()? {
+                    self.handle(counted);
+                    dirty = true;
+                    continue;
+                }
             }
             if self.app.quit || signals.stop.load(Ordering::Relaxed) {
                 return Ok(());

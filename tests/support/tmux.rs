@@ -8,8 +8,12 @@ use std::time::{Duration, Instant};
 pub struct Session(pub String);
 
 impl Session {
-    /// Starts a detached session of `width`×`height` running `command` (and its arguments).
-    pub fn start(name: &str, width: u16, height: u16, command: &[&str]) -> Session {
+    /// Starts a detached session of `width`×`height` running `command` (and its arguments);
+    /// `None`, saying so, when tmux is missing (see [`super::available`]).
+    pub fn start(name: &str, width: u16, height: u16, command: &[&str]) -> Option<Session> {
+        if !super::available("tmux", super::runs("tmux")) {
+            return None;
+        }
         let (w, h) = (width.to_string(), height.to_string());
         let mut args = vec!["new-session", "-d", "-s", name, "-x", &w, "-y", &h];
         args.extend_from_slice(command);
@@ -18,7 +22,7 @@ impl Session {
             .status()
             .expect("tmux must be installed (CI installs it)");
         assert!(status.success(), "tmux new-session failed");
-        Session(name.to_string())
+        Some(Session(name.to_string()))
     }
 
     pub fn tmux(&self, args: &[&str]) -> String {
