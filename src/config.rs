@@ -55,6 +55,10 @@ pub struct Config {
     pub refresh_on_start: bool,
     /// Opening an article marks it read.
     pub mark_read_on_open: bool,
+    /// The command `o` opens links with (shell quoting, no shell; `%u` is the link).
+    pub browser: Option<String>,
+    /// The browser runs in this terminal (w3m, lynx): the reader hands it the terminal.
+    pub browser_in_terminal: bool,
     pub filter: FilterConfig,
     pub keys: KeyConfig,
     /// The reader's aggregator, when it has one.
@@ -152,6 +156,8 @@ impl Default for Config {
             user_agent: default_user_agent(),
             refresh_on_start: true,
             mark_read_on_open: true,
+            browser: None,
+            browser_in_terminal: false,
             filter: FilterConfig::default(),
             keys: KeyConfig::default(),
             sync: None,
@@ -270,6 +276,14 @@ impl Config {
                 return fail(key, "at most 86400 (one day)".into());
             }
         }
+        if let Some(browser) = &self.browser {
+            if browser_command(browser, "").is_none() {
+                return fail(
+                    "browser",
+                    "cannot split this into a program and its arguments (an empty command, or an unclosed quote?)".into(),
+                );
+            }
+        }
         if self.queries.iter().any(|q| q.name.trim().is_empty()) {
             return fail("name", "a saved query's name is empty".into());
         }
@@ -325,6 +339,21 @@ impl Config {
             .or_else(|(key, msg)| fail(&key, msg))?;
         Ok(())
     }
+}
+
+/// The program and arguments that open `url` with the `browser` command line: split as a
+/// shell would (quotes, backslashes) but never run by one, every `%u` replaced by the link,
+/// or the link added last when there is none. `None` when it does not split or is empty.
+pub fn browser_command(browser: &str, url: &str) -> Option<Vec<String>> {
+    let mut argv = shlex::split(browser).filter(|a| !a.is_empty())?;
+    if argv.iter().any(|a| a.contains("%u")) {
+        for arg in &mut argv {
+            *arg = arg.replace("%u", url);
+        }
+    } else {
+        argv.push(url.to_string());
+    }
+    Some(argv)
 }
 
 /// What makes two feed addresses the same feed: for URLs, scheme and host compared without
@@ -585,6 +614,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("http or https"), "{e}");
+    }
+
+    #[test]
+    fn a_browser_command_gets_the_link_as_one_argument_and_no_shell() {
+        let url = "https://example.org/a b?x=1&y=$(rm -rf ~)";
+        assert_eq!(
+            browser_command("firefox --new-tab %u", url).unwrap(),
+            ["firefox", "--new-tab", url]
+        );
+        assert_eq!(
+            browser_command("'/opt/my browser/run' --open=%u", url).unwrap(),
+            ["/opt/my browser/run", &format!("--open={url}")]
+        );
+        assert_eq!(browser_command("w3m", url).unwrap(), ["w3m", url]);
+        assert!(browser_command("", url).is_none());
+        assert!(browser_command("lynx 'unclosed", url).is_none());
+        let err = Config::parse("browser = \"w3m 'x\"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:1:1: key `browser`"), "{err}");
     }
 
     #[test]

@@ -37,7 +37,7 @@
 //! | [`app`] | the reader's state, split by what it is about — [`app::list`], [`app::sources`], [`app::article`], [`app::overlay`], [`app::status`] — with [`app::layout`] (geometry for `update` and `draw` alike) and the action table ([`app::ACTIONS`]: names, help, default keys); `App::update(event) -> Vec<Command>` dispatches; pure | model, clean, query, text |
 //! | [`keymap`] | key events → `Action`, from [`app::ACTIONS`] and `[keys]`; the help rows; pure | app |
 //! | [`ui`] | `draw(frame, &App)`; reads only, lays out from the frame it draws | app, text |
-//! | [`runtime`] | the event loop (`Session::run`, generic over the ratatui backend; suspend/resume through `Effects`), the headline loader thread, background refresh (with a sync when `[sync]` is set) and full-text fetches; `runtime::terminal`: raw mode, alternate screen, signals, the input thread | everything above but `commands` |
+//! | [`runtime`] | the event loop (`Session::run`, generic over the ratatui backend; suspend/resume and a browser in the terminal through `Effects`), the loader thread (headline lists, saved-query counts), background refresh (with a sync when `[sync]` is set) and full-text fetches; `runtime::terminal`: raw mode, alternate screen, signals, the input thread | everything above but `commands` |
 //! | [`commands`] | what each command line does (`refresh`, `inspect`, `clean`, `import`, `export`, `--demo`) and the `Setup` they share | everything above |
 //!
 //! Dependencies point one way: `commands` → `runtime` → `app`/`ui`/`store`/`feed` →

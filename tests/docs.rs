@@ -1,5 +1,6 @@
 //! README tells the truth about the program: every action's keys are listed where the
-//! README lists keys, from the same table the keymap and the help overlay read.
+//! README lists keys, from the same table the keymap and the help overlay read, and every
+//! config example in it parses.
 
 use tidings::app::ACTIONS;
 use tidings::keymap::{describe, parse_key};
@@ -31,5 +32,22 @@ fn readme_lists_a_default_key_of_every_action() {
             info.action,
             info.help
         );
+    }
+}
+
+#[test]
+fn every_config_example_in_readme_parses() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let blocks: Vec<&str> = readme
+        .split("```toml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert!(blocks.len() >= 2, "README's toml examples");
+    for block in blocks {
+        if let Err(e) = tidings::config::Config::parse(block, std::path::Path::new("README.md")) {
+            panic!("{e}\n{block}");
+        }
     }
 }

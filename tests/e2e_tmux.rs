@@ -99,6 +99,55 @@ fn the_demo_lists_a_saved_query_in_the_feed_picker_and_opens_it() {
     session.wait_for("the prompt after quitting", prompt_is_back);
 }
 
+#[test]
+fn a_browser_in_the_terminal_gets_the_keys_and_the_reader_comes_back() {
+    let Some(session) = shell("browser", 100, 30) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("world-desk.xml");
+    std::fs::write(&feed, include_str!("../assets/demo/world-desk.xml")).unwrap();
+    let answer = dir.path().join("answer.txt");
+    // A stand-in for w3m: says which link it got, reads a line from the terminal, keeps it.
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "browser = '''sh -c 'echo BROWSER-GOT \"$1\"; read line; echo \"$line\" > {}' browser %u'''\n\
+             browser_in_terminal = true\n\
+             [[feeds]]\nurl = \"{}\"\n",
+            answer.display(),
+            feed.display()
+        ),
+    )
+    .unwrap();
+    let command = format!(
+        "{} --config {} --cache {}",
+        env!("CARGO_BIN_EXE_tidings"),
+        config.display(),
+        dir.path().join("cache.sqlite").display()
+    );
+    session.keys(&[&command, "Enter"]);
+    session.wait_for("the list", |s| s.contains("Harbour ferries"));
+    session.keys(&["Enter"]);
+    session.wait_for("the article", |s| s.contains("demo.tidings.invalid"));
+    session.keys(&["o"]);
+    let browser = session.wait_for("the browser", |s| {
+        s.contains("BROWSER-GOT https://demo.tidings.invalid/")
+    });
+    assert!(
+        !browser.contains("shown,"),
+        "the reader left the screen:\n{browser}"
+    );
+    // `q` is the reader's quit key: here it must reach the browser.
+    session.keys(&["q", "Enter"]);
+    let back = session.wait_for("the reader again", |s| s.contains("back from https://"));
+    assert!(back.contains("Harbour ferries"), "{back}");
+    assert_eq!(std::fs::read_to_string(&answer).unwrap().trim(), "q");
+    session.keys(&["q"]);
+    session.wait_for("the prompt after quitting", prompt_is_back);
+}
+
 /// The pid of the reader started by the session's shell.
 fn reader_pid(session: &Session) -> String {
     let shell = session.tmux(&["display", "-p", "-t", &session.0, "#{pane_pid}"]);

@@ -262,8 +262,8 @@ fn a_bad_condition_in_the_config_names_the_file_line_column_and_the_fault() {
 struct NoEffects;
 
 impl Effects for NoEffects {
-    fn open_url(&mut self, _: &str) -> anyhow::Result<()> {
-        Ok(())
+    fn open_url(&mut self, _: &str) -> anyhow::Result<tidings::runtime::Opened> {
+        Ok(tidings::runtime::Opened::Elsewhere)
     }
     fn copy(&mut self, _: &str) -> anyhow::Result<()> {
         Ok(())

@@ -23,9 +23,9 @@ struct Recorded {
 }
 
 impl Effects for Recorded {
-    fn open_url(&mut self, url: &str) -> anyhow::Result<()> {
+    fn open_url(&mut self, url: &str) -> anyhow::Result<tidings::runtime::Opened> {
         self.calls.push(format!("open {url}"));
-        Ok(())
+        Ok(tidings::runtime::Opened::Elsewhere)
     }
     fn copy(&mut self, text: &str) -> anyhow::Result<()> {
         self.calls.push(format!("copy {text}"));

@@ -31,6 +31,8 @@ pub enum Msg {
     App(Event),
     /// The terminal cannot be read any more: the reader ends with this message.
     InputFailed(String),
+    /// Another program had the terminal (a browser in it): draw every cell again.
+    Repaint,
 }
 
 /// Rows loaded before the first frame; the rest follows from the loader thread.
@@ -287,9 +289,18 @@ pub fn sync_options(config: &Config) -> crate::sync::SyncOptions {
     }
 }
 
+/// Where a link was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opened {
+    /// By a program of its own (a graphical browser): the reader went on.
+    Elsewhere,
+    /// By a browser in this terminal, which the reader gave it and has taken back.
+    HereAndBack,
+}
+
 /// Side effects the loop cannot do itself (they need the real terminal or a process).
 pub trait Effects {
-    fn open_url(&mut self, url: &str) -> Result<()>;
+    fn open_url(&mut self, url: &str) -> Result<Opened>;
     fn copy(&mut self, text: &str) -> Result<()>;
     fn refresh(&mut self, only: Option<Vec<FeedId>>, tx: Sender<Msg>);
     /// Fetches one item's page in the background; answers with `Event::FullTextDone`.
@@ -424,11 +435,14 @@ impl Session<'_> {
                 vec![]
             }
             Command::OpenUrl(url) => {
-                self.effects.open_url(&url)?;
-                vec![Event::Message(format!(
-                    "opened {}",
-                    crate::text::sanitize_line(&url)
-                ))]
+                let shown = crate::text::sanitize_line(&url);
+                match self.effects.open_url(&url)? {
+                    Opened::Elsewhere => vec![Event::Message(format!("opened {shown}"))],
+                    Opened::HereAndBack => {
+                        let _ = self.tx.send(Msg::Repaint);
+                        vec![Event::Message(format!("back from {shown}"))]
+                    }
+                }
             }
             Command::CopyToClipboard(text) => {
                 self.effects.copy(&text)?;
@@ -498,6 +512,10 @@ impl Session<'_> {
                     Msg::Term(e) => translate(&self.app, self.keymap, e),
                     Msg::App(e) => Some(e),
                     Msg::InputFailed(e) => anyhow::bail!("cannot read the terminal: {e}"),
+                    Msg::Repaint => {
+                        terminal.clear().context("cannot draw")?;
+                        None
+                    }
                 };
                 if let Some(event) = event {
                     self.handle(event);

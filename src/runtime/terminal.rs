@@ -9,6 +9,34 @@ struct TerminalEffects {
     cache: std::path::PathBuf,
     /// The aggregator, password resolved before the reader took the terminal.
     account: Option<crate::sync::Account>,
+    input: Arc<InputGate>,
+}
+
+/// Stops the input thread reading the terminal while another program has it, so that the
+/// keys typed into a browser in this terminal go to the browser.
+#[derive(Default)]
+struct InputGate {
+    /// Asked: stop reading.
+    paused: AtomicBool,
+    /// The input thread is not reading (not inside a poll).
+    parked: AtomicBool,
+}
+
+impl InputGate {
+    /// Returns once the input thread has stopped reading (it polls for at most 200 ms).
+    fn pause(&self) {
+        self.paused.store(true, Ordering::SeqCst);
+        // Parked from an earlier pause means nothing now: wait for the thread to say so.
+        self.parked.store(false, Ordering::SeqCst);
+        let deadline = std::time::Instant::now() + Duration::from_secs(1);
+        while !self.parked.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn resume(&self) {
+        self.paused.store(false, Ordering::SeqCst);
+    }
 }
 
 impl Effects for TerminalEffects {
@@ -44,30 +72,48 @@ impl Effects for TerminalEffects {
         });
     }
 
-    fn open_url(&mut self, url: &str) -> Result<()> {
+    fn open_url(&mut self, url: &str) -> Result<super::Opened> {
         anyhow::ensure!(
             crate::text::is_safe_link(url),
             "refusing to open a non-http(s) link"
         );
-        let browser = std::env::var("BROWSER")
-            .ok()
-            .filter(|b| !b.trim().is_empty());
-        let program = browser.unwrap_or_else(|| {
-            if cfg!(target_os = "macos") {
-                "open".into()
-            } else {
-                "xdg-open".into()
-            }
+        let browser = self.config.browser.clone().or_else(|| {
+            std::env::var("BROWSER")
+                .ok()
+                .filter(|b| !b.trim().is_empty())
         });
+        let argv = match &browser {
+            // Checked when the config was read; $BROWSER is taken as one program.
+            Some(b) if self.config.browser.is_some() => {
+                crate::config::browser_command(b, url).context("the browser command is empty")?
+            }
+            Some(b) => vec![b.clone(), url.to_string()],
+            None if cfg!(target_os = "macos") => vec!["open".into(), url.to_string()],
+            None => vec!["xdg-open".into(), url.to_string()],
+        };
+        let (program, args) = argv.split_first().context("the browser command is empty")?;
         // No shell: the URL is one argument, whatever it contains.
-        std::process::Command::new(&program)
-            .arg(url)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .with_context(|| format!("cannot start {program}"))?;
-        Ok(())
+        let mut command = std::process::Command::new(program);
+        command.args(args);
+        if !self.config.browser_in_terminal {
+            command
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .with_context(|| format!("cannot start {program}"))?;
+            return Ok(super::Opened::Elsewhere);
+        }
+        // The browser gets the terminal as the shell would give it, and the reader waits.
+        self.input.pause();
+        restore_terminal();
+        let status = command.status();
+        let back = enter_terminal();
+        self.input.resume();
+        back?;
+        let status = status.with_context(|| format!("cannot start {program}"))?;
+        anyhow::ensure!(status.success(), "{program} exited with {status}");
+        Ok(super::Opened::HereAndBack)
     }
 
     fn copy(&mut self, text: &str) -> Result<()> {
@@ -244,8 +290,16 @@ pub fn run_terminal(
         let (tx, rx) = mpsc::channel();
         let input_tx = tx.clone();
         let input_stop = Arc::clone(&stop);
+        let gate = Arc::new(InputGate::default());
+        let input_gate = Arc::clone(&gate);
         std::thread::spawn(move || {
             while !input_stop.load(Ordering::Relaxed) {
+                if input_gate.paused.load(Ordering::SeqCst) {
+                    input_gate.parked.store(true, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                }
+                input_gate.parked.store(false, Ordering::SeqCst);
                 let read = ct::poll(Duration::from_millis(200))
                     .and_then(|ready| ready.then(ct::read).transpose());
                 let msg = match read {
@@ -263,6 +317,7 @@ pub fn run_terminal(
             config: config.clone(),
             cache: cache.to_path_buf(),
             account,
+            input: gate,
         };
         let sync_account = effects.account.as_ref().map(crate::sync::Account::name);
         // With only an aggregator configured, the start refresh is its sync.
