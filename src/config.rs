@@ -59,6 +59,10 @@ pub struct Config {
     pub browser: Option<String>,
     /// The browser runs in this terminal (w3m, lynx): the reader hands it the terminal.
     pub browser_in_terminal: bool,
+    /// The command `p` plays an item's file with (as `browser`); unset: the browser.
+    pub player: Option<String>,
+    /// The player runs in this terminal (mpv for audio): the reader hands it the terminal.
+    pub player_in_terminal: bool,
     pub filter: FilterConfig,
     pub keys: KeyConfig,
     /// The reader's aggregator, when it has one.
@@ -158,6 +162,8 @@ impl Default for Config {
             mark_read_on_open: true,
             browser: None,
             browser_in_terminal: false,
+            player: None,
+            player_in_terminal: false,
             filter: FilterConfig::default(),
             keys: KeyConfig::default(),
             sync: None,
@@ -276,10 +282,13 @@ impl Config {
                 return fail(key, "at most 86400 (one day)".into());
             }
         }
-        if let Some(browser) = &self.browser {
-            if browser_command(browser, "").is_none() {
+        for (key, command) in [("browser", &self.browser), ("player", &self.player)] {
+            if command
+                .as_deref()
+                .is_some_and(|c| browser_command(c, "").is_none())
+            {
                 return fail(
-                    "browser",
+                    key,
                     "cannot split this into a program and its arguments (an empty command, or an unclosed quote?)".into(),
                 );
             }
@@ -634,6 +643,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("c.toml:1:1: key `browser`"), "{err}");
+        let err = Config::parse("player = \"\"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:1:1: key `player`"), "{err}");
     }
 
     #[test]

@@ -75,6 +75,8 @@ pub struct Article {
     /// What the feed delivered for a few of its other recent items: what a feed repeats
     /// in every item is its boilerplate, not this article.
     pub siblings: Vec<String>,
+    /// Files attached to the item, in the feed's order.
+    pub media: Vec<Media>,
 }
 
 /// Whether an article shows its web page's main text or the feed's own content.
@@ -132,4 +134,17 @@ pub struct ParsedItem {
     /// `content` as plain text for the search index, made while parsing (in parallel)
     /// rather than by the single thread that writes the cache.
     pub text: String,
+    pub media: Vec<Media>,
+}
+
+/// A file attached to an item — a podcast episode, a video, a picture: an RSS enclosure,
+/// Media RSS content, an Atom `enclosure` link or a JSON Feed attachment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Media {
+    /// An http(s) address without control characters.
+    pub url: String,
+    /// The MIME type the feed gives, e.g. `audio/mpeg`.
+    pub mime: Option<String>,
+    /// The size the feed gives.
+    pub bytes: Option<u64>,
 }

@@ -280,6 +280,7 @@ fn draw_article(
             if n == 1 { "" } else { "s" }
         ),
     };
+    let media = crate::app::article::media_note(&a.media, app.article.media_to_play());
     let filter_note = match &a.full_text {
         crate::model::FullText::Feed => filter_note,
         crate::model::FullText::Page => join_note("full article", filter_note),
@@ -287,6 +288,12 @@ fn draw_article(
             &format!("feed summary (full article failed: {})", sanitize_line(e)),
             filter_note,
         ),
+    };
+    // The file's type is the feed's text.
+    let filter_note = if media.is_empty() {
+        filter_note
+    } else {
+        join_note(&sanitize_line(&media), filter_note)
     };
     let mut header = vec![
         TLine::from(Span::styled(

@@ -148,6 +148,55 @@ fn a_browser_in_the_terminal_gets_the_keys_and_the_reader_comes_back() {
     session.wait_for("the prompt after quitting", prompt_is_back);
 }
 
+#[test]
+fn p_plays_a_podcast_in_a_terminal_player_and_the_reader_comes_back() {
+    let Some(session) = shell("player", 100, 30) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("indie-weekly.json");
+    std::fs::write(&feed, include_str!("../assets/demo/indie-weekly.json")).unwrap();
+    let played = dir.path().join("played.txt");
+    // A stand-in for mpv: keeps the address it was given, waits for a key.
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "player = '''sh -c 'echo PLAYING; echo \"$1\" > {}; read line' player %u'''\n\
+             player_in_terminal = true\n\
+             [[feeds]]\nurl = \"{}\"\n",
+            played.display(),
+            feed.display()
+        ),
+    )
+    .unwrap();
+    let command = format!(
+        "{} --config {} --cache {}",
+        env!("CARGO_BIN_EXE_tidings"),
+        config.display(),
+        dir.path().join("cache.sqlite").display()
+    );
+    session.keys(&[&command, "Enter"]);
+    session.wait_for("the list", |s| s.contains("Issue 41"));
+    // Issue 41 is the older of the two: second in the list.
+    session.keys(&["j", "Enter"]);
+    session.wait_for("the episode's line", |s| {
+        s.contains("▶ audio/mpeg, 17.5 MB — p plays")
+    });
+    session.keys(&["p"]);
+    session.wait_for("the player", |s| {
+        s.contains("PLAYING") && !s.contains("shown,")
+    });
+    session.keys(&["Enter"]);
+    session.wait_for("the reader again", |s| s.contains("back from https://"));
+    assert_eq!(
+        std::fs::read_to_string(&played).unwrap().trim(),
+        "https://demo.tidings.invalid/indie/41-read-aloud.mp3"
+    );
+    session.keys(&["q"]);
+    session.wait_for("the prompt after quitting", prompt_is_back);
+}
+
 /// The pid of the reader started by the session's shell.
 fn reader_pid(session: &Session) -> String {
     let shell = session.tmux(&["display", "-p", "-t", &session.0, "#{pane_pid}"]);

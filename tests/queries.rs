@@ -32,6 +32,7 @@ fn item(key: &str, title: &str, author: Option<&str>, days_old: i64) -> ParsedIt
         published: Some(now() - days_old * DAY - 60),
         content: format!("<p>{title}: the whole story about ferries.</p>"),
         text: format!("{title}: the whole story about ferries."),
+        media: Vec::new(),
     }
 }
 

@@ -12,6 +12,7 @@ fn item(key: &str, title: &str, published: i64) -> ParsedItem {
         published: Some(published),
         content: format!("<p>{title} body about ferries</p>"),
         text: format!("{title} body about ferries"),
+        media: Vec::new(),
     }
 }
 
@@ -610,4 +611,41 @@ fn an_article_comes_with_the_feed_content_of_up_to_eight_of_its_feeds_other_item
         article.siblings[0].contains("Story 10 body"),
         "newest first"
     );
+}
+
+#[test]
+fn an_item_keeps_its_files_and_one_that_gains_a_file_is_updated_with_its_state_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, feed) = open_with_feed(&dir);
+    let plain = item("ep1", "Episode 1", 100);
+    store_items(&mut store, feed, std::slice::from_ref(&plain), 1000);
+    let id = store.headlines(&HeadlineFilter::default()).unwrap()[0].id;
+    store.set_read(&[id], true).unwrap();
+    store.set_starred(id, true).unwrap();
+    assert!(store.article(id).unwrap().unwrap().media.is_empty());
+    // Stored again unchanged: nothing is written.
+    let counts = store_items(&mut store, feed, std::slice::from_ref(&plain), 1000);
+    assert_eq!((counts.new, counts.updated), (0, 0));
+
+    let mut with_file = plain;
+    with_file.media = vec![
+        tidings::model::Media {
+            url: "https://cdn.example/ep1.mp3".into(),
+            mime: Some("audio/mpeg".into()),
+            bytes: Some(42_000_000),
+        },
+        tidings::model::Media {
+            url: "https://cdn.example/ep1.jpg".into(),
+            mime: None,
+            bytes: None,
+        },
+    ];
+    let counts = store_items(&mut store, feed, &[with_file.clone()], 1000);
+    assert_eq!((counts.new, counts.updated), (0, 1));
+    drop(store);
+    let store = Store::open(&dir.path().join("cache.sqlite")).unwrap();
+    let article = store.article(id).unwrap().unwrap();
+    assert_eq!(article.media, with_file.media);
+    let h = &store.headlines(&HeadlineFilter::default()).unwrap()[0];
+    assert!(h.read && h.starred);
 }

@@ -76,6 +76,7 @@ fn article() -> Article {
         published: Some(NOV_26),
         full_text: Default::default(),
         siblings: Vec::new(),
+        media: Vec::new(),
         content: std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/fixtures/seed-article.html"
@@ -423,4 +424,43 @@ fn the_status_line_says_when_the_last_sync_was_and_what_waits_for_the_server() {
     app.update(Event::SyncQueue(2));
     let text = screen(&draw(&app));
     assert!(text.contains("synced 09:41, 2 to send"), "{text}");
+}
+
+#[test]
+fn a_podcast_episode_says_what_p_plays_and_p_asks_for_its_audio() {
+    let mut app = app(120, 30);
+    // Without an open article there is nothing to play.
+    assert!(app.update(Event::Action(Action::PlayMedia)).is_empty());
+    assert!(screen(&draw(&app)).contains("open an article to play its media"));
+    app.update(Event::Action(Action::Down));
+    app.update(Event::Action(Action::Open));
+    let mut episode = article();
+    episode.media = vec![
+        tidings::model::Media {
+            url: "https://cdn.example/cover.jpg".into(),
+            mime: Some("image/jpeg".into()),
+            bytes: None,
+        },
+        tidings::model::Media {
+            url: "https://cdn.example/ep1.mp3".into(),
+            mime: Some("audio/mpeg".into()),
+            bytes: Some(42_000_000),
+        },
+    ];
+    app.update(Event::ArticleLoaded(Box::new(episode)));
+    let text = screen(&draw(&app));
+    assert!(
+        text.contains("▶ audio/mpeg, 40.1 MB — p plays (2 files)"),
+        "{text}"
+    );
+    assert_eq!(
+        app.update(Event::Action(Action::PlayMedia)),
+        [tidings::app::Command::OpenMedia(
+            "https://cdn.example/ep1.mp3".into()
+        )]
+    );
+    // An article without files says so.
+    app.update(Event::ArticleLoaded(Box::new(article())));
+    app.update(Event::Action(Action::PlayMedia));
+    assert!(screen(&draw(&app)).contains("this article has no podcast or video"));
 }

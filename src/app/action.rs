@@ -58,6 +58,7 @@ actions! {
     ToggleSidebar "toggle_sidebar" "feeds sidebar" ["b"]
     OpenLink "open_link" "open link in browser" ["o"]
     CopyLink "copy_link" "copy link (OSC 52)" ["y"]
+    PlayMedia "play_media" "play the article's podcast or video" ["p"]
     RevealHidden "reveal_hidden" "reveal hidden appeals" ["H"]
     FullText "full_text" "fetch the full article" ["F"]
     RefreshFeed "refresh_feed" "refresh this feed" ["r"]

@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, OnceLock};
 
 use crate::clean::{Cleaned, Cleaner, Line};
-use crate::model::{Article, FeedId, ItemId};
+use crate::model::{Article, FeedId, ItemId, Media};
 
 /// The article cleaner, or why it could not be built (the reader then shows articles
 /// whole and says so, instead of waiting for it forever).
@@ -63,6 +63,16 @@ impl ArticleView {
 
     pub fn link(&self) -> Option<String> {
         self.open.as_ref().and_then(|o| o.article.link.clone())
+    }
+
+    /// What `play_media` plays: the open article's first audio or video file, else its
+    /// first file.
+    pub fn media_to_play(&self) -> Option<&Media> {
+        let media = &self.open.as_ref()?.article.media;
+        media
+            .iter()
+            .find(|m| is_playable(m))
+            .or_else(|| media.first())
     }
 
     /// Shows `article` from the top; a failure to clean it comes back as a message.
@@ -128,5 +138,37 @@ impl ArticleView {
                 .or_insert_with(|| open.cleaned.render(width, reveal));
             open.scroll = open.scroll.min(lines.len().saturating_sub(rows));
         }
+    }
+}
+
+fn is_playable(m: &Media) -> bool {
+    m.mime
+        .as_deref()
+        .is_some_and(|t| t.starts_with("audio/") || t.starts_with("video/"))
+}
+
+/// One line on an article's files for its header: the one `p` plays, its type and size,
+/// and how many more there are.
+pub fn media_note(media: &[Media], playing: Option<&Media>) -> String {
+    let Some(m) = playing else {
+        return String::new();
+    };
+    let mut note = format!("▶ {}", m.mime.as_deref().unwrap_or("file"));
+    if let Some(bytes) = m.bytes {
+        note.push_str(&format!(", {}", human_bytes(bytes)));
+    }
+    note.push_str(" — p plays");
+    if media.len() > 1 {
+        note.push_str(&format!(" ({} files)", media.len()));
+    }
+    note
+}
+
+fn human_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.1} GB", b as f64 / f64::from(1u32 << 30)),
+        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1u32 << 20)),
+        b if b >= 1 << 10 => format!("{} KB", b >> 10),
+        b => format!("{b} bytes"),
     }
 }

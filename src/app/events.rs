@@ -61,6 +61,8 @@ pub enum Command {
     Refresh(Option<Vec<FeedId>>),
     FetchFullText(ItemId, String),
     OpenUrl(String),
+    /// An item's file (a podcast episode, a video), for the player.
+    OpenMedia(String),
     CopyToClipboard(String),
     SaveSetting(String, String),
     Quit,

@@ -350,6 +350,13 @@ impl App {
                 }
                 None => self.status.say("no article link"),
             },
+            Action::PlayMedia => match self.article.media_to_play() {
+                Some(m) => cmds.push(Command::OpenMedia(m.url.clone())),
+                None if self.article.open.is_none() => {
+                    self.status.say("open an article to play its media")
+                }
+                None => self.status.say("this article has no podcast or video"),
+            },
             Action::SwitchFocus => {
                 let sidebar = self.layout().sidebar.is_some();
                 self.focus = match self.focus {

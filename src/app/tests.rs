@@ -48,6 +48,7 @@ fn article(id: i64) -> Article {
         content: (0..60).map(|i| format!("<p>Paragraph {i}.</p>")).collect(),
         full_text: Default::default(),
         siblings: Vec::new(),
+        media: Vec::new(),
     }
 }
 

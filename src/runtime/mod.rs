@@ -301,6 +301,10 @@ pub enum Opened {
 /// Side effects the loop cannot do itself (they need the real terminal or a process).
 pub trait Effects {
     fn open_url(&mut self, url: &str) -> Result<Opened>;
+    /// Plays an item's file (`player`); without a player it opens like a link.
+    fn open_media(&mut self, url: &str) -> Result<Opened> {
+        self.open_url(url)
+    }
     fn copy(&mut self, text: &str) -> Result<()>;
     fn refresh(&mut self, only: Option<Vec<FeedId>>, tx: Sender<Msg>);
     /// Fetches one item's page in the background; answers with `Event::FullTextDone`.
@@ -434,9 +438,14 @@ impl Session<'_> {
                 store.set_setting(&k, &v)?;
                 vec![]
             }
-            Command::OpenUrl(url) => {
-                let shown = crate::text::sanitize_line(&url);
-                match self.effects.open_url(&url)? {
+            Command::OpenUrl(ref url) | Command::OpenMedia(ref url) => {
+                let shown = crate::text::sanitize_line(url);
+                let opened = if matches!(cmd, Command::OpenMedia(_)) {
+                    self.effects.open_media(url)?
+                } else {
+                    self.effects.open_url(url)?
+                };
+                match opened {
                     Opened::Elsewhere => vec![Event::Message(format!("opened {shown}"))],
                     Opened::HereAndBack => {
                         let _ = self.tx.send(Msg::Repaint);

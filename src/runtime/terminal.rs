@@ -39,6 +39,58 @@ impl InputGate {
     }
 }
 
+impl TerminalEffects {
+    /// Runs `command` (a `browser`-style command line; unset: $BROWSER, else the platform's
+    /// opener) on `url`: detached, or in this terminal, which it gets until it exits.
+    fn launch(
+        &mut self,
+        command: Option<&str>,
+        in_terminal: bool,
+        url: &str,
+    ) -> Result<super::Opened> {
+        anyhow::ensure!(
+            crate::text::is_safe_link(url),
+            "refusing to open a non-http(s) link"
+        );
+        let argv = match command {
+            // Checked when the config was read.
+            Some(c) => crate::config::browser_command(c, url).context("the command is empty")?,
+            // $BROWSER is taken as one program.
+            None => match std::env::var("BROWSER")
+                .ok()
+                .filter(|b| !b.trim().is_empty())
+            {
+                Some(b) => vec![b, url.to_string()],
+                None if cfg!(target_os = "macos") => vec!["open".into(), url.to_string()],
+                None => vec!["xdg-open".into(), url.to_string()],
+            },
+        };
+        let (program, args) = argv.split_first().context("the command is empty")?;
+        // No shell: the URL is one argument, whatever it contains.
+        let mut process = std::process::Command::new(program);
+        process.args(args);
+        if !in_terminal {
+            process
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .with_context(|| format!("cannot start {program}"))?;
+            return Ok(super::Opened::Elsewhere);
+        }
+        // The program gets the terminal as the shell would give it, and the reader waits.
+        self.input.pause();
+        restore_terminal();
+        let status = process.status();
+        let back = enter_terminal();
+        self.input.resume();
+        back?;
+        let status = status.with_context(|| format!("cannot start {program}"))?;
+        anyhow::ensure!(status.success(), "{program} exited with {status}");
+        Ok(super::Opened::HereAndBack)
+    }
+}
+
 impl Effects for TerminalEffects {
     fn suspend(&mut self) -> Result<()> {
         restore_terminal();
@@ -73,47 +125,15 @@ impl Effects for TerminalEffects {
     }
 
     fn open_url(&mut self, url: &str) -> Result<super::Opened> {
-        anyhow::ensure!(
-            crate::text::is_safe_link(url),
-            "refusing to open a non-http(s) link"
-        );
-        let browser = self.config.browser.clone().or_else(|| {
-            std::env::var("BROWSER")
-                .ok()
-                .filter(|b| !b.trim().is_empty())
-        });
-        let argv = match &browser {
-            // Checked when the config was read; $BROWSER is taken as one program.
-            Some(b) if self.config.browser.is_some() => {
-                crate::config::browser_command(b, url).context("the browser command is empty")?
-            }
-            Some(b) => vec![b.clone(), url.to_string()],
-            None if cfg!(target_os = "macos") => vec!["open".into(), url.to_string()],
-            None => vec!["xdg-open".into(), url.to_string()],
-        };
-        let (program, args) = argv.split_first().context("the browser command is empty")?;
-        // No shell: the URL is one argument, whatever it contains.
-        let mut command = std::process::Command::new(program);
-        command.args(args);
-        if !self.config.browser_in_terminal {
-            command
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .with_context(|| format!("cannot start {program}"))?;
-            return Ok(super::Opened::Elsewhere);
+        let (browser, in_terminal) = (self.config.browser.clone(), self.config.browser_in_terminal);
+        self.launch(browser.as_deref(), in_terminal, url)
+    }
+
+    fn open_media(&mut self, url: &str) -> Result<super::Opened> {
+        match self.config.player.clone() {
+            Some(player) => self.launch(Some(&player), self.config.player_in_terminal, url),
+            None => self.open_url(url),
         }
-        // The browser gets the terminal as the shell would give it, and the reader waits.
-        self.input.pause();
-        restore_terminal();
-        let status = command.status();
-        let back = enter_terminal();
-        self.input.resume();
-        back?;
-        let status = status.with_context(|| format!("cannot start {program}"))?;
-        anyhow::ensure!(status.success(), "{program} exited with {status}");
-        Ok(super::Opened::HereAndBack)
     }
 
     fn copy(&mut self, text: &str) -> Result<()> {

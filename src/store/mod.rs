@@ -16,7 +16,7 @@ mod rows;
 mod sync;
 use open::MIGRATIONS;
 pub use rows::Rows;
-use rows::{unpack, Packer};
+use rows::{unpack, unpack_media, Packer};
 pub use sync::{Field, QueuedChange, RemoteFeed};
 
 /// Other items of its feed read beside an article, to tell the feed's boilerplate.
@@ -364,7 +364,8 @@ impl Store {
             .conn
             .query_row(
                 "SELECT i.id, i.feed_id, f.title, f.url, i.title, i.author, i.link, i.published,
-                        coalesce(t.content, b.content, ''), t.content IS NOT NULL, t.error
+                        coalesce(t.content, b.content, ''), t.content IS NOT NULL, t.error,
+                        i.media
                  FROM items i JOIN feeds f ON f.id = i.feed_id
                  LEFT JOIN bodies b ON b.item_id = i.id
                  LEFT JOIN fulltext t ON t.item_id = i.id WHERE i.id = ?1",
@@ -390,6 +391,7 @@ impl Store {
                             (false, None) => FullText::Feed,
                         },
                         siblings: Vec::new(),
+                        media: unpack_media(&r.get::<_, String>(11)?),
                     })
                 },
             )
@@ -522,13 +524,13 @@ fn upsert_items(tx: &Connection, feed: FeedId, rows: &Rows, now: Timestamp) -> R
     let mut find =
         tx.prepare_cached("SELECT id, hash FROM items WHERE feed_id = ?1 AND key = ?2")?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO items (feed_id, key, title, link, author, published, fetched, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO items (feed_id, key, title, link, author, published, fetched, hash, media)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     // Edits update content only: read and starred are left as the user set them.
     let mut update = tx.prepare_cached(
         "UPDATE items SET title = ?2, link = ?3, author = ?4, published = coalesce(?5, published),
-             hash = ?6 WHERE id = ?1",
+             hash = ?6, media = ?7 WHERE id = ?1",
     )?;
     // A new item's body is a plain INSERT: a statement that may replace a row opens a
     // statement journal, and each one makes the search index write its pending entries out
@@ -553,7 +555,8 @@ fn upsert_items(tx: &Connection, feed: FeedId, rows: &Rows, now: Timestamp) -> R
                     row.link,
                     row.author,
                     row.published,
-                    row.hash
+                    row.hash,
+                    row.media
                 ])?;
                 unindex.execute([id])?;
                 counts.updated += 1;
@@ -568,7 +571,8 @@ fn upsert_items(tx: &Connection, feed: FeedId, rows: &Rows, now: Timestamp) -> R
                     row.author,
                     row.published,
                     now,
-                    row.hash
+                    row.hash,
+                    row.media
                 ])?;
                 counts.new += 1;
                 tx.last_insert_rowid()

@@ -11,7 +11,7 @@ use super::{Result, Store, StoreError, SCHEMA_VERSION};
 
 /// The schema's history: entry `i` takes a cache from `user_version` i to i + 1, in one
 /// transaction with the rest. Append; never edit an entry that has shipped.
-pub(super) const MIGRATIONS: &[&str] = &[SCHEMA, CONTENTLESS_SEARCH, SYNC];
+pub(super) const MIGRATIONS: &[&str] = &[SCHEMA, CONTENTLESS_SEARCH, SYNC, MEDIA];
 
 const SCHEMA: &str = "
 CREATE TABLE feeds (
@@ -87,6 +87,9 @@ CREATE TABLE sync_queue (
     at INTEGER NOT NULL
 );
 ";
+
+/// v4: files attached to items (enclosures), one per line as `url TAB type TAB bytes`.
+const MEDIA: &str = "ALTER TABLE items ADD COLUMN media TEXT NOT NULL DEFAULT '';";
 
 fn file_kind(meta: &std::fs::Metadata) -> &'static str {
     use std::os::unix::fs::FileTypeExt;

@@ -1,7 +1,7 @@
 //! Items as the cache stores them: ready rows (built off the writer thread) and the
 //! compression of bodies.
 
-use crate::model::{ParsedItem, Timestamp};
+use crate::model::{Media, ParsedItem, Timestamp};
 
 /// A feed's items ready to be written: fields, change hash, compressed body and search
 /// text. Built on the caller's thread (the poller's parse threads), so that the one thread
@@ -18,6 +18,8 @@ pub(super) struct Row {
     pub(super) hash: i64,
     pub(super) body: rusqlite::types::Value,
     pub(super) text: String,
+    /// [`pack_media`]
+    pub(super) media: String,
 }
 
 impl Rows {
@@ -28,20 +30,32 @@ impl Rows {
             .into_iter()
             // A feed that repeats a guid carries one item, the first.
             .filter(|item| seen.insert(item.key.clone()))
-            .map(|item| Row {
-                hash: crate::model::stable_hash(&[
-                    &item.title,
+            .map(|item| {
+                let media = pack_media(&item.media);
+                let mut shown = vec![
+                    item.title.as_str(),
                     item.link.as_deref().unwrap_or(""),
                     item.author.as_deref().unwrap_or(""),
                     &item.content,
-                ]) as i64, // SQLite integers are signed; the bits are what matter
-                body: packer.pack(&item.content),
-                key: item.key,
-                title: item.title,
-                link: item.link,
-                author: item.author,
-                published: item.published,
-                text: item.text,
+                ];
+                // Only when there are some: the hash of every item stored before media
+                // were stays what it was.
+                if !media.is_empty() {
+                    shown.push(&media);
+                }
+                // SQLite integers are signed; the bits are what matter.
+                let hash = crate::model::stable_hash(&shown) as i64;
+                Row {
+                    hash,
+                    media,
+                    body: packer.pack(&item.content),
+                    key: item.key,
+                    title: item.title,
+                    link: item.link,
+                    author: item.author,
+                    published: item.published,
+                    text: item.text,
+                }
             })
             .collect();
         Rows(rows)
@@ -99,4 +113,34 @@ pub(super) fn unpack(row: &rusqlite::Row, column: usize) -> rusqlite::Result<Str
         }
         other => Ok(other.as_str()?.to_string()),
     }
+}
+
+/// Media as the cache keeps them: one per line, `url TAB type TAB bytes` (the parser lets
+/// no control character into either).
+pub(super) fn pack_media(media: &[Media]) -> String {
+    media
+        .iter()
+        .map(|m| {
+            format!(
+                "{}\t{}\t{}",
+                m.url,
+                m.mime.as_deref().unwrap_or(""),
+                m.bytes.map(|b| b.to_string()).unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub(super) fn unpack_media(packed: &str) -> Vec<Media> {
+    packed
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            let url = fields.next().filter(|u| !u.is_empty())?.to_string();
+            let mime = fields.next().filter(|m| !m.is_empty()).map(str::to_string);
+            let bytes = fields.next().and_then(|b| b.parse().ok());
+            Some(Media { url, mime, bytes })
+        })
+        .collect()
 }

@@ -424,7 +424,7 @@ fn item(v: &Value) -> Option<(String, ParsedItem)> {
     let published = v
         .get("published")
         .and_then(|p| p.as_i64().or_else(|| p.as_str()?.parse().ok()));
-    let item = super::synced_item(
+    let mut item = super::synced_item(
         id,
         text(v.get("title")),
         link,
@@ -432,12 +432,46 @@ fn item(v: &Value) -> Option<(String, ParsedItem)> {
         published,
         content,
     );
+    // Podcast episodes and other files: `enclosure` (FreshRSS, Inoreader, Miniflux).
+    item.media = crate::feed::parse::media_list(
+        v.get("enclosure")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| {
+                let bytes = e
+                    .get("length")
+                    .and_then(|l| l.as_u64().or_else(|| l.as_str()?.parse().ok()));
+                Some((text(e.get("href"))?, text(e.get("type")), bytes))
+            }),
+    );
     Some((feed, item))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_items_enclosures_become_its_files() {
+        let v: Value = serde_json::from_str(
+            r#"{"id":"tag:google.com,2005:reader/item/000000000000002a","title":"Episode",
+                "origin":{"streamId":"feed/1"},"canonical":[{"href":"https://example.org/ep"}],
+                "enclosure":[{"href":"https://cdn.example/ep.mp3","type":"audio/mpeg","length":"1200"},
+                             {"href":"ftp://cdn.example/ep.mp3"},{"type":"audio/ogg"}]}"#,
+        )
+        .unwrap();
+        let (feed, item) = item(&v).unwrap();
+        assert_eq!(feed, "feed/1");
+        assert_eq!(
+            item.media,
+            [crate::model::Media {
+                url: "https://cdn.example/ep.mp3".into(),
+                mime: Some("audio/mpeg".into()),
+                bytes: Some(1200),
+            }]
+        );
+    }
 
     #[test]
     fn long_and_short_item_ids_are_one_id() {

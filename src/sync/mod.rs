@@ -585,6 +585,7 @@ fn synced_item(
         published: Some(crate::model::dated(published.filter(|t| *t > 0), now)),
         text: crate::text::search_text(&content),
         content,
+        media: Vec::new(),
     }
 }
 

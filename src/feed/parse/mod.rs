@@ -590,7 +590,59 @@ fn normalise_entry(e: feed_rs::model::Entry) -> ParsedItem {
         published,
         text: crate::text::search_text(&content),
         content,
+        media: media_of(&e),
     }
+}
+
+/// Files an item carries, first seen first, each address once; at most this many.
+const MEDIA_MAX: usize = 16;
+
+fn media_of(e: &feed_rs::model::Entry) -> Vec<crate::model::Media> {
+    let from_media = e.media.iter().flat_map(|m| &m.content).filter_map(|c| {
+        Some((
+            c.url.as_ref()?.as_str().to_string(),
+            c.content_type.as_ref().map(|t| t.to_string()),
+            c.size,
+        ))
+    });
+    // Atom's rel="enclosure"; a JSON Feed attachment is a link with a type and no rel.
+    let from_links = e
+        .links
+        .iter()
+        .filter(|l| {
+            l.rel.as_deref() == Some("enclosure") || (l.rel.is_none() && l.media_type.is_some())
+        })
+        .map(|l| (l.href.clone(), l.media_type.clone(), l.length));
+    media_list(from_media.chain(from_links))
+}
+
+/// Files as (address, type, size) from a feed or a server, as an item keeps them: http(s)
+/// addresses without control characters, each once (with whatever type and size any of
+/// its mentions gives), at most 16.
+pub fn media_list(
+    candidates: impl Iterator<Item = (String, Option<String>, Option<u64>)>,
+) -> Vec<crate::model::Media> {
+    // One file is often given twice (an enclosure and Media RSS content): one entry, with
+    // whatever type and size either gives.
+    let mut out: Vec<crate::model::Media> = Vec::new();
+    for (url, mime, bytes) in candidates {
+        let url = url.trim().to_string();
+        if url.len() > 4096 || url.chars().any(char::is_control) || !crate::text::is_safe_link(&url)
+        {
+            continue;
+        }
+        let mime = mime
+            .map(|m| m.trim().to_ascii_lowercase())
+            .filter(|m| !m.is_empty() && m.len() <= 100 && !m.chars().any(char::is_control));
+        let bytes = bytes.filter(|b| *b > 0);
+        if let Some(known) = out.iter_mut().find(|m| m.url == url) {
+            known.mime = known.mime.take().or(mime);
+            known.bytes = known.bytes.or(bytes);
+        } else if out.len() < MEDIA_MAX {
+            out.push(crate::model::Media { url, mime, bytes });
+        }
+    }
+    out
 }
 
 /// RSS authors are often "email (Name)": keep the name.

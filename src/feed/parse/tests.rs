@@ -186,3 +186,57 @@ fn items_with_only_a_body_are_told_apart_by_their_text() {
     );
     assert_eq!(key, &old);
 }
+
+fn media_of_first(doc: &str) -> Vec<(String, Option<String>, Option<u64>)> {
+    parse(doc.as_bytes(), None).unwrap().items[0]
+        .media
+        .iter()
+        .map(|m| (m.url.clone(), m.mime.clone(), m.bytes))
+        .collect()
+}
+
+#[test]
+fn podcast_episodes_and_attachments_are_kept_from_every_format() {
+    let rss = r#"<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Pod</title>
+        <item><title>Episode 1</title><guid>e1</guid>
+        <enclosure url="https://cdn.example/e1.mp3" length="42000000" type="Audio/MPEG"/>
+        <media:content url="https://cdn.example/e1.mp3" type="audio/mpeg"/>
+        <media:content url="javascript:alert(1)" type="video/mp4"/>
+        </item></channel></rss>"#;
+    let media = media_of_first(rss);
+    // Once each, http(s) only, the type as MIME writes it. (feed-rs keeps the Media RSS
+    // entry of a file given twice, without the enclosure's length.)
+    assert_eq!(
+        media,
+        [(
+            "https://cdn.example/e1.mp3".to_string(),
+            Some("audio/mpeg".to_string()),
+            None
+        )]
+    );
+    let enclosure_only = rss.replace("<media:content", "<ignored");
+    assert_eq!(media_of_first(&enclosure_only)[0].2, Some(42_000_000));
+    let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>a</id>
+        <entry><title>Talk</title><id>t1</id><link href="https://example.org/talk"/>
+        <link rel="enclosure" href="https://example.org/talk.webm" type="video/webm" length="900"/>
+        </entry></feed>"#;
+    let media = media_of_first(atom);
+    assert_eq!(media.len(), 1, "{media:?}");
+    assert_eq!(media[0].0, "https://example.org/talk.webm");
+    assert_eq!(media[0].1.as_deref(), Some("video/webm"));
+    let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[
+        {"id":"1","url":"https://example.org/1","content_text":"x",
+         "attachments":[{"url":"https://example.org/1.m4a","mime_type":"audio/x-m4a","size_in_bytes":5}]}]}"#;
+    let media = media_of_first(json);
+    assert_eq!(
+        media,
+        [(
+            "https://example.org/1.m4a".to_string(),
+            Some("audio/x-m4a".to_string()),
+            Some(5)
+        )]
+    );
+    // The item's own link is not one of its files.
+    let plain = media_of_first(RSS);
+    assert!(plain.is_empty(), "{plain:?}");
+}
