@@ -602,9 +602,15 @@ pub fn inspect(config: &Config, inputs: &[String], out: &mut impl Write) -> Resu
                     .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
                     .map(|d| format!(", newest {}", d.format("%Y-%m-%d")))
                     .unwrap_or_default();
+                let with_files = feed.items.iter().filter(|i| !i.media.is_empty()).count();
+                let files = if with_files > 0 {
+                    format!(", {with_files} with files (podcast, video…)")
+                } else {
+                    String::new()
+                };
                 writeln!(
                     out,
-                    "{shown}: ok, {}, \"{}\", {} items{newest}",
+                    "{shown}: ok, {}, \"{}\", {} items{files}{newest}",
                     feed.format.as_str(),
                     crate::text::sanitize_line(feed.title.as_deref().unwrap_or("")),
                     feed.items.len()
