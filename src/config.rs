@@ -65,6 +65,8 @@ pub struct Config {
     pub player_in_terminal: bool,
     pub filter: FilterConfig,
     pub keys: KeyConfig,
+    /// `[colors]`: part of the screen → style (`crate::theme`).
+    pub colors: std::collections::BTreeMap<String, String>,
     /// The reader's aggregator, when it has one.
     pub sync: Option<SyncConfig>,
     /// Saved queries, listed in the sidebar under their names.
@@ -166,6 +168,7 @@ impl Default for Config {
             player_in_terminal: false,
             filter: FilterConfig::default(),
             keys: KeyConfig::default(),
+            colors: Default::default(),
             sync: None,
             queries: Vec::new(),
             ignore: Vec::new(),
@@ -343,6 +346,9 @@ impl Config {
             }
         }
         self.keys.validate().or_else(|(key, msg)| fail(&key, msg))?;
+        if let Err((part, e)) = crate::theme::Theme::from_config(&self.colors) {
+            return fail(&part, e.to_string());
+        }
         self.filter
             .validate()
             .or_else(|(key, msg)| fail(&key, msg))?;
@@ -647,6 +653,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("c.toml:1:1: key `player`"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_colour_names_its_line_and_the_word() {
+        let text = "[colors]\nunread = \"bold\"\nlink = \"blue blinking\"\n";
+        let err = Config::parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:3:1: key `link`"), "{err}");
+        assert!(err.contains("`blinking` is not a colour"), "{err}");
+        let err = Config::parse("[colors]\nlinks = \"blue\"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown part `links`"), "{err}");
     }
 
     #[test]

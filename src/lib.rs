@@ -21,7 +21,7 @@
 //! | module | owns | uses |
 //! | --- | --- | --- |
 //! | [`cli`] | clap definitions | — |
-//! | [`config`] | `Config`, defaults, validation with file:line:column errors, feed identity (scheme and host without case), platform paths | `clean`, `keymap`, `query` (their config types), `text` |
+//! | [`config`] | `Config`, defaults, validation with file:line:column errors, feed identity (scheme and host without case), the browser and player command lines, platform paths | `clean`, `keymap`, `query`, `theme` (their config types), `text` |
 //! | [`model`] | plain data: feeds, headlines, articles, parsed items | — |
 //! | [`text`] | text crossing a trust boundary: the sanitiser, feed addresses as shown (no credentials, punycode hosts), character references, HTML escaping, which links may open, search text, whitespace read byte-wise and collapsed (`text::Collapsed`, shared with `clean::blocks`) | — (pure) |
 //! | [`feed::fetch`] | one HTTP request or local file: conditional GET, decompression, size cap, redirect/scheme policy, timeouts | `text` |
@@ -36,7 +36,8 @@
 //! | [`opml`] | OPML subscription lists in and out, exact tags in `tidings:tags` | `text` |
 //! | [`app`] | the reader's state, split by what it is about — [`app::list`], [`app::sources`], [`app::article`], [`app::overlay`], [`app::status`] — with [`app::layout`] (geometry for `update` and `draw` alike) and the action table ([`app::ACTIONS`]: names, help, default keys); `App::update(event) -> Vec<Command>` dispatches; pure | model, clean, query, text |
 //! | [`keymap`] | key events → `Action`, from [`app::ACTIONS`] and `[keys]`; the help rows; pure | app |
-//! | [`ui`] | `draw(frame, &App)`; reads only, lays out from the frame it draws | app, text |
+//! | [`theme`] | one style per part of the screen: defaults, `[colors]`, `NO_COLOR`; pure | — |
+//! | [`ui`] | `draw(frame, &App)`; reads only, lays out from the frame it draws (styles from `App::theme`) | app, text, theme |
 //! | [`runtime`] | the event loop (`Session::run`, generic over the ratatui backend; suspend/resume and a browser in the terminal through `Effects`), the loader thread (headline lists, saved-query counts), background refresh (with a sync when `[sync]` is set) and full-text fetches; `runtime::terminal`: raw mode, alternate screen, signals, the input thread | everything above but `commands` |
 //! | [`commands`] | what each command line does (`refresh`, `inspect`, `clean`, `import`, `export`, `--demo`) and the `Setup` they share | everything above |
 //!
@@ -62,4 +63,5 @@ pub mod runtime;
 pub mod store;
 pub mod sync;
 pub mod text;
+pub mod theme;
 pub mod ui;

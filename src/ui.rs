@@ -3,7 +3,7 @@
 //! rows that are visible.
 
 use ratatui::layout::{Constraint, Flex, Layout as RLayout, Rect as RRect};
-use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line as TLine, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
@@ -68,11 +68,11 @@ pub fn format_date(
     }
 }
 
-fn border_style(focused: bool) -> Style {
+fn border_style(app: &App, focused: bool) -> Style {
     if focused {
-        Style::new().cyan()
+        app.theme.border_focused
     } else {
-        Style::new().dark_gray()
+        app.theme.border
     }
 }
 
@@ -143,7 +143,7 @@ fn draw_list(frame: &mut Frame, app: &App, area: RRect) {
     let focused = app.focus == Focus::List;
     let block = Block::new()
         .borders(Borders::ALL)
-        .border_style(border_style(focused))
+        .border_style(border_style(app, focused))
         .title(
             fit(&list_title(app), area.width.saturating_sub(2) as usize)
                 .trim_end()
@@ -201,18 +201,17 @@ fn draw_list(frame: &mut Frame, app: &App, area: RRect) {
             }
             let used = 2 + date_w + 1 + if feed_w > 0 { feed_w + 1 } else { 0 };
             text.push_str(&fit(&sanitize_line(&h.title), width.saturating_sub(used)));
-            let mut style = Style::new();
-            if !h.read {
-                style = style.add_modifier(Modifier::BOLD);
+            let mut style = if h.read {
+                app.theme.read
             } else {
-                style = style.fg(ratatui::style::Color::Gray);
-            }
+                app.theme.unread
+            };
             if i == app.list.selected {
-                style = if focused {
-                    style.add_modifier(Modifier::REVERSED)
+                style = style.patch(if focused {
+                    app.theme.selected
                 } else {
-                    style.add_modifier(Modifier::UNDERLINED)
-                };
+                    app.theme.selected_unfocused
+                });
             }
             TLine::from(Span::styled(text, style))
         })
@@ -242,7 +241,7 @@ fn draw_article(
     };
     let block = Block::new()
         .borders(Borders::ALL)
-        .border_style(border_style(focused))
+        .border_style(border_style(app, focused))
         .title(format!(
             " {}-{}/{} {} ",
             (open.scroll + 1).min(lines.len()),
@@ -298,14 +297,14 @@ fn draw_article(
     let mut header = vec![
         TLine::from(Span::styled(
             fit(&sanitize_line(&a.title), w),
-            Style::new().bold(),
+            app.theme.title,
         )),
-        TLine::from(Span::styled(fit(&meta, w), Style::new().dark_gray())),
+        TLine::from(Span::styled(fit(&meta, w), app.theme.meta)),
         TLine::from(Span::styled(
             fit(&a.link.as_deref().map(sanitize_line).unwrap_or_default(), w),
-            Style::new().blue(),
+            app.theme.link,
         )),
-        TLine::from(Span::styled(fit(&filter_note, w), Style::new().yellow())),
+        TLine::from(Span::styled(fit(&filter_note, w), app.theme.note)),
         TLine::from(""),
     ];
     header.truncate(crate::app::HEADER_ROWS as usize);
@@ -314,9 +313,9 @@ fn draw_article(
         .map(|l| {
             let style = match l.kind {
                 LineKind::Body => Style::new(),
-                LineKind::Hidden => Style::new().dark_gray().add_modifier(Modifier::DIM),
-                LineKind::HiddenLabel => Style::new().yellow().add_modifier(Modifier::DIM),
-                LineKind::Link => Style::new().blue(),
+                LineKind::Hidden => app.theme.hidden,
+                LineKind::HiddenLabel => app.theme.hidden_label,
+                LineKind::Link => app.theme.link,
             };
             TLine::from(Span::styled(fit(&l.text, w).trim_end().to_string(), style))
         })
@@ -337,7 +336,7 @@ fn draw_sidebar(frame: &mut Frame, app: &App, area: RRect) {
     let focused = app.focus == Focus::Sidebar;
     let block = Block::new()
         .borders(Borders::ALL)
-        .border_style(border_style(focused))
+        .border_style(border_style(app, focused))
         .title(" Feeds ");
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -366,15 +365,15 @@ fn draw_sidebar(frame: &mut Frame, app: &App, area: RRect) {
             let name_w = w.saturating_sub(count.len() + 1);
             let text = format!("{mark}{}{count}", fit(&sanitize_line(name), name_w));
             let mut style = if *failed {
-                Style::new().red()
+                app.theme.failing
             } else {
                 Style::new()
             };
             if *source == app.sources.current {
-                style = style.bold();
+                style = style.patch(app.theme.current);
             }
             if i == app.sources.selected && focused {
-                style = style.add_modifier(Modifier::REVERSED);
+                style = style.patch(app.theme.selected);
             }
             TLine::from(Span::styled(text, style))
         })
@@ -426,10 +425,10 @@ fn draw_status(frame: &mut Frame, app: &App, area: RRect) {
     };
     let line = TLine::from(vec![
         Span::raw(ok_part.to_string()),
-        Span::styled(err_part.to_string(), Style::new().red()),
-        Span::styled(fit(&hint, hint_w), Style::new().dark_gray()),
+        Span::styled(err_part.to_string(), app.theme.failing),
+        Span::styled(fit(&hint, hint_w), app.theme.meta),
     ]);
-    frame.render_widget(Paragraph::new(line).style(Style::new().reversed()), area);
+    frame.render_widget(Paragraph::new(line).style(app.theme.status), area);
 }
 
 fn centered(frame: &Frame, width: u16, height: u16) -> RRect {
@@ -456,7 +455,7 @@ fn draw_help(frame: &mut Frame, app: &App) {
         .iter()
         .map(|(keys, what)| {
             TLine::from(vec![
-                Span::styled(fit(keys, key_w), Style::new().cyan()),
+                Span::styled(fit(keys, key_w), app.theme.key),
                 Span::raw("  "),
                 Span::raw(what.clone()),
             ])
@@ -490,7 +489,7 @@ fn draw_picker(frame: &mut Frame, app: &App, selected: usize) {
                 fit(&sanitize_line(name), w.saturating_sub(count.len() + 1))
             );
             let style = if i == selected {
-                Style::new().reversed()
+                app.theme.selected
             } else {
                 Style::new()
             };

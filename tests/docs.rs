@@ -51,3 +51,12 @@ fn every_config_example_in_readme_parses() {
         }
     }
 }
+
+#[test]
+fn config_example_toml_gives_every_colour_part_with_its_default() {
+    let example = include_str!("../config.example.toml");
+    for (name, default, _) in tidings::theme::PARTS {
+        let line = format!("# {name} = \"{default}\"");
+        assert!(example.contains(&line), "config.example.toml lacks {line}");
+    }
+}

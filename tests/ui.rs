@@ -464,3 +464,32 @@ fn a_podcast_episode_says_what_p_plays_and_p_asks_for_its_audio() {
     app.update(Event::Action(Action::PlayMedia));
     assert!(screen(&draw(&app)).contains("this article has no podcast or video"));
 }
+
+#[test]
+fn colours_from_the_config_are_drawn_and_no_color_keeps_only_attributes() {
+    use ratatui::style::Color;
+    let mut app = app(80, 24);
+    let colors = [
+        ("unread".to_string(), "yellow bold".to_string()),
+        ("selected".to_string(), "black on cyan".to_string()),
+    ]
+    .into();
+    app.theme = tidings::theme::Theme::from_config(&colors).unwrap();
+    // Row 1 holds the highlighted headline; "Why the comet faded" is unread.
+    let t = draw(&app);
+    let buf = t.backend().buffer();
+    let unread_row = (2..buf.area.height)
+        .find(|y| screen_row(&t, *y).contains("Why the comet faded"))
+        .unwrap();
+    assert_eq!(buf[(20, unread_row)].fg, Color::Yellow);
+    assert!(buf[(20, unread_row)].modifier.contains(Modifier::BOLD));
+    assert_eq!(buf[(20, 1)].bg, Color::Cyan);
+    assert_eq!(buf[(20, 1)].fg, Color::Black);
+
+    app.theme = app.theme.clone().without_colors();
+    let t = draw(&app);
+    let buf = t.backend().buffer();
+    assert_eq!(buf[(20, unread_row)].fg, Color::Reset);
+    assert!(buf[(20, unread_row)].modifier.contains(Modifier::BOLD));
+    assert_eq!(buf[(20, 1)].bg, Color::Reset);
+}

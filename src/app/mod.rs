@@ -57,6 +57,8 @@ pub struct App {
     pub utc_offset: i32,
     /// The local year now: other years' dates show their year. `None` shows none.
     pub this_year: Option<i32>,
+    /// How each part of the screen is drawn.
+    pub theme: crate::theme::Theme,
 }
 
 impl App {
@@ -81,6 +83,7 @@ impl App {
             help: Vec::new(),
             utc_offset: 0,
             this_year: None,
+            theme: crate::theme::Theme::default(),
         }
     }
 

@@ -49,6 +49,11 @@ pub fn load_app(store: &Store, config: &Config, keymap: &Keymap, size: (u16, u16
     });
     let mut app = App::with_cleaner(cleaner, size);
     app.mark_read_on_open = config.mark_read_on_open;
+    // Checked when the config was read.
+    app.theme = crate::theme::Theme::from_config(&config.colors).unwrap_or_default();
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        app.theme = app.theme.clone().without_colors();
+    }
     app.article.reveal = store.setting("reveal_hidden")?.as_deref() == Some("true");
     app.help = keymap.help();
     app.keys_hint = format!(
