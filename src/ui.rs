@@ -93,6 +93,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match &app.overlay {
         Some(Overlay::Help) => draw_help(frame, app),
         Some(Overlay::FeedPicker { selected }) => draw_picker(frame, app, *selected),
+        Some(Overlay::Links { selected }) => draw_links(frame, app, *selected),
         Some(Overlay::Search { input }) => {
             let r = rr(layout.status);
             let text = format!("/{}", sanitize_line(input));
@@ -500,6 +501,50 @@ fn draw_picker(frame: &mut Frame, app: &App, selected: usize) {
     let block = Block::new()
         .borders(Borders::ALL)
         .title(" Feed or tag — Enter chooses ");
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The open article's links: label and address, the highlighted one opens with Enter.
+fn draw_links(frame: &mut Frame, app: &App, selected: usize) {
+    let links = app.article.links();
+    let area = centered(frame, 90, (links.len() as u16 + 2).min(20));
+    let rows = area.height.saturating_sub(2) as usize;
+    let skip = selected.saturating_sub(rows.saturating_sub(1));
+    let w = area.width.saturating_sub(2) as usize;
+    let label_w = links
+        .iter()
+        .map(|(l, _)| {
+            sanitize_line(l)
+                .chars()
+                .map(|c| c.width().unwrap_or(0))
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(0)
+        .min(w / 3);
+    let lines: Vec<TLine> = links
+        .iter()
+        .enumerate()
+        .skip(skip)
+        .take(rows)
+        .map(|(i, (label, url))| {
+            let text = format!(
+                "{} {}",
+                fit(&sanitize_line(label), label_w),
+                fit(&sanitize_line(url), w.saturating_sub(label_w + 1))
+            );
+            let style = if i == selected {
+                app.theme.selected
+            } else {
+                app.theme.link
+            };
+            TLine::from(Span::styled(text, style))
+        })
+        .collect();
+    frame.render_widget(Clear, area);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(" Links — Enter opens, y copies ");
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 

@@ -493,3 +493,50 @@ fn colours_from_the_config_are_drawn_and_no_color_keeps_only_attributes() {
     assert!(buf[(20, unread_row)].modifier.contains(Modifier::BOLD));
     assert_eq!(buf[(20, 1)].bg, Color::Reset);
 }
+
+#[test]
+fn l_lists_the_articles_links_and_enter_opens_the_highlighted_one() {
+    let mut app = app(120, 30);
+    app.update(Event::Action(Action::Links));
+    assert!(app.overlay.is_none());
+    assert!(screen(&draw(&app)).contains("open an article to see its links"));
+    app.update(Event::Action(Action::Down));
+    app.update(Event::Action(Action::Open));
+    let mut story = article();
+    story.content = "<p>The ferries return, <a href=\"https://example.org/timetable\">the \
+        timetable</a> says, with <img src=\"https://example.org/quay.jpg\" alt=\"the quay\">.</p>"
+        .into();
+    story.media = vec![tidings::model::Media {
+        url: "https://cdn.example/ep.mp3".into(),
+        mime: Some("audio/mpeg".into()),
+        bytes: None,
+    }];
+    app.update(Event::ArticleLoaded(Box::new(story)));
+    app.update(Event::Action(Action::Links));
+    let text = screen(&draw(&app));
+    assert!(text.contains("Links — Enter opens, y copies"), "{text}");
+    for line in [
+        "article    https://www.themoscowtimes.com/2015/01/06/syria",
+        "[1]        https://example.org/timetable",
+        "[2]        https://example.org/quay.jpg",
+        "audio/mpeg https://cdn.example/ep.mp3",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+    app.update(Event::Action(Action::Down));
+    app.update(Event::Action(Action::Down));
+    assert_eq!(
+        app.update(Event::Action(Action::Open)),
+        [tidings::app::Command::OpenUrl(
+            "https://example.org/quay.jpg".into()
+        )]
+    );
+    assert!(app.overlay.is_none());
+    app.update(Event::Action(Action::Links));
+    assert_eq!(
+        app.update(Event::Action(Action::CopyLink)),
+        [tidings::app::Command::CopyToClipboard(
+            "https://www.themoscowtimes.com/2015/01/06/syria".into()
+        )]
+    );
+}

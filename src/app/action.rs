@@ -59,6 +59,7 @@ actions! {
     OpenLink "open_link" "open link in browser" ["o"]
     CopyLink "copy_link" "copy link (OSC 52)" ["y"]
     PlayMedia "play_media" "play the article's podcast or video" ["p"]
+    Links "links" "the article's links and pictures, to open or copy" ["L"]
     RevealHidden "reveal_hidden" "reveal hidden appeals" ["H"]
     FullText "full_text" "fetch the full article" ["F"]
     RefreshFeed "refresh_feed" "refresh this feed" ["r"]

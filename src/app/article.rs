@@ -65,6 +65,31 @@ impl ArticleView {
         self.open.as_ref().and_then(|o| o.article.link.clone())
     }
 
+    /// The open article's addresses for the links overlay: the article's own link, then
+    /// the links and described pictures of the blocks shown, as numbered in its text, then
+    /// its files. Labelled, each address once.
+    pub fn links(&self) -> Vec<(String, String)> {
+        let Some(open) = &self.open else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut add = |label: String, url: &str| {
+            if !out.iter().any(|(_, u)| u == url) {
+                out.push((label, url.to_string()));
+            }
+        };
+        if let Some(link) = &open.article.link {
+            add("article".into(), link);
+        }
+        for (n, link) in open.cleaned.shown_links(self.reveal).iter().enumerate() {
+            add(format!("[{}]", n + 1), link);
+        }
+        for m in &open.article.media {
+            add(m.mime.clone().unwrap_or_else(|| "file".into()), &m.url);
+        }
+        out
+    }
+
     /// What `play_media` plays: the open article's first audio or video file, else its
     /// first file.
     pub fn media_to_play(&self) -> Option<&Media> {

@@ -269,6 +269,32 @@ impl App {
                 }
                 true
             }
+            Some(Overlay::Links { selected }) => {
+                let links = self.article.links();
+                let last = links.len().saturating_sub(1);
+                match action {
+                    Action::Quit | Action::Back | Action::Links => self.overlay = None,
+                    Action::Down => *selected = (*selected + 1).min(last),
+                    Action::Up => *selected = selected.saturating_sub(1),
+                    Action::Top => *selected = 0,
+                    Action::Bottom => *selected = last,
+                    Action::Open | Action::OpenLink | Action::CopyLink => {
+                        if let Some((_, url)) = links.into_iter().nth(*selected) {
+                            self.overlay = None;
+                            if !is_safe_link(&url) {
+                                self.status.say("not opening a link that is not http(s)");
+                            } else if action == Action::CopyLink {
+                                self.status.say("link copied");
+                                cmds.push(Command::CopyToClipboard(url));
+                            } else {
+                                cmds.push(Command::OpenUrl(url));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                true
+            }
             Some(Overlay::Search { .. }) | None => false,
         }
     }
@@ -353,6 +379,17 @@ impl App {
                 }
                 None => self.status.say("no article link"),
             },
+            Action::Links => {
+                if self.article.links().is_empty() {
+                    self.status.say(if self.article.open.is_some() {
+                        "this article has no links"
+                    } else {
+                        "open an article to see its links"
+                    });
+                } else {
+                    self.overlay = Some(Overlay::Links { selected: 0 });
+                }
+            }
             Action::PlayMedia => match self.article.media_to_play() {
                 Some(m) => cmds.push(Command::OpenMedia(m.url.clone())),
                 None if self.article.open.is_none() => {

@@ -1,4 +1,5 @@
-//! What can sit over the panes: the help, the search prompt, the feed picker.
+//! What can sit over the panes: the help, the search prompt, the feed picker, the
+//! article's links.
 
 /// The longest search the prompt takes, in characters.
 pub const PROMPT_MAX: usize = 256;
@@ -6,8 +7,16 @@ pub const PROMPT_MAX: usize = 256;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help,
-    Search { input: String },
-    FeedPicker { selected: usize },
+    Search {
+        input: String,
+    },
+    FeedPicker {
+        selected: usize,
+    },
+    /// The open article's links ([`super::ArticleView::links`]).
+    Links {
+        selected: usize,
+    },
 }
 
 /// A key while a text prompt is open.

@@ -366,6 +366,19 @@ impl Cleaned {
     /// Renders at `width` columns. Hidden blocks are left out, or with `reveal` shown in
     /// place under a label with their category and rule. Links are numbered in reading
     /// order and listed at the end.
+    /// The links of the blocks shown, numbered as `render` numbers them (`[1]` first).
+    pub fn shown_links(&self, reveal: bool) -> Vec<String> {
+        let mut numbers: Vec<Option<usize>> = vec![None; self.links.len()];
+        let mut listed = Vec::new();
+        for (block, verdict) in self.blocks.iter().zip(&self.verdicts) {
+            if reveal || *verdict == Verdict::Keep {
+                let (Body::Plain(text) | Body::Html(text)) = &block.body;
+                number_links(text.clone(), &mut numbers, &mut listed, &self.links);
+            }
+        }
+        listed
+    }
+
     pub fn render(&self, width: usize, reveal: bool) -> Vec<Line> {
         let width = width.max(10);
         let shown: Vec<usize> = (0..self.blocks.len())

@@ -414,3 +414,36 @@ fn what_a_feed_repeats_in_its_other_items_is_hidden_when_the_scorer_leans_that_w
         0
     );
 }
+
+#[test]
+fn a_described_picture_is_a_numbered_link_and_hidden_blocks_lend_no_links() {
+    let doc = "<p>The council approved the new bus routes on Tuesday after a debate, \
+        <a href=\"https://example.org/minutes\">the minutes</a> say, with \
+        <img src=\"https://example.org/map.png\" alt=\"the new routes\"> and \
+        <img src=\"https://example.org/pixel.gif\"> a tracker.</p>\
+        <p>Please make a donation today. Every gift, however small, keeps us going. \
+        <a href=\"https://example.org/donate\">Donate now</a></p>";
+    let cleaned = cleaner().clean(doc, true);
+    let lines: Vec<String> = cleaned
+        .render(200, false)
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
+    assert!(
+        lines[0].contains("the minutes[1] say, with [the new routes][2] and a tracker"),
+        "{lines:?}"
+    );
+    assert_eq!(
+        cleaned.shown_links(false),
+        ["https://example.org/minutes", "https://example.org/map.png"]
+    );
+    assert!(
+        lines.contains(&"[2] https://example.org/map.png".to_string()),
+        "{lines:?}"
+    );
+    // Revealed, the appeal's link is listed too, after the story's.
+    assert_eq!(
+        cleaned.shown_links(true).last().map(String::as_str),
+        Some("https://example.org/donate")
+    );
+}

@@ -23,6 +23,7 @@ pub struct Tag<'a> {
     pub id: Option<Cow<'a, str>>,
     pub href: Option<Cow<'a, str>>,
     pub alt: Option<Cow<'a, str>>,
+    pub src: Option<Cow<'a, str>>,
     pub self_closing: bool,
 }
 
@@ -251,6 +252,7 @@ fn start_tag(src: &str, from: usize) -> Option<(Tag<'_>, usize)> {
             "id" => &mut tag.id,
             "href" => &mut tag.href,
             "alt" => &mut tag.alt,
+            "src" => &mut tag.src,
             _ => continue,
         };
         if slot.is_none() {

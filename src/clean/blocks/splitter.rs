@@ -316,6 +316,17 @@ impl<'a> Splitter<'a> {
                                     leaf.out.text(&format!("[{alt}]"));
                                     leaf.text.push(&format!(" {alt} "));
                                     leaf.text_len += alt.len();
+                                    // A described picture is a numbered link to itself, so
+                                    // that it can be opened. Nothing the scorer reads changes.
+                                    if let Some(src) = tag
+                                        .src
+                                        .as_deref()
+                                        .map(str::trim)
+                                        .filter(|s| crate::text::is_safe_link(s))
+                                    {
+                                        leaf.out
+                                            .link(link_index(&mut self.split.links, src.into()));
+                                    }
                                 }
                             }
                         }
