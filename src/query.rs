@@ -79,6 +79,8 @@ impl ItemQuery {
             tokens: &tokens,
             at: 0,
             end: text.chars().count() + 1,
+            depth: 0,
+            terms: 0,
         };
         let condition = parser.or()?;
         if let Some(t) = parser.peek() {
@@ -286,7 +288,16 @@ struct Parser<'a> {
     at: usize,
     /// The column just past the text, for "expected … at the end".
     end: usize,
+    /// Parentheses and `not`s open: bounded, so that no condition can exhaust the stack.
+    depth: usize,
+    /// Comparisons so far: bounded too (each `and` and `or` nests the tree one deeper).
+    terms: usize,
 }
+
+/// Most parentheses and `not`s one condition may nest.
+const MAX_DEPTH: usize = 64;
+/// Most comparisons in one condition.
+const MAX_TERMS: usize = 256;
 
 impl Parser<'_> {
     fn peek(&self) -> Option<&Token> {
@@ -339,6 +350,16 @@ impl Parser<'_> {
 
     fn unary(&mut self) -> Result<Condition, QueryError> {
         let column = self.column();
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error_at(column, format!("nested more than {MAX_DEPTH} deep")));
+        }
+        self.depth += 1;
+        let c = self.unary_inner(column);
+        self.depth -= 1;
+        c
+    }
+
+    fn unary_inner(&mut self, column: usize) -> Result<Condition, QueryError> {
         match self.next().map(|t| t.tok) {
             Some(Tok::Open) => {
                 let c = self.or()?;
@@ -359,6 +380,10 @@ impl Parser<'_> {
     }
 
     fn comparison(&mut self, name: &str, column: usize) -> Result<Condition, QueryError> {
+        self.terms += 1;
+        if self.terms > MAX_TERMS {
+            return Err(self.error_at(column, format!("more than {MAX_TERMS} comparisons")));
+        }
         let Some(attr) = attribute(&name.to_ascii_lowercase()) else {
             return Err(self.error_at(
                 column,
@@ -525,6 +550,17 @@ mod tests {
         assert_eq!(error("title =").column, 8);
         assert_eq!(error("").column, 1);
         assert!(error("title ; drop").message.contains("unexpected `;`"));
+        let deep = format!(
+            "{}title = \"x\"{}",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        );
+        assert!(error(&deep).message.contains("nested more than 64 deep"));
+        assert!(error(&"not ".repeat(100_000)).message.contains("nested"));
+        let long = vec![r#"title = "x""#; 100_000].join(" and ");
+        assert!(error(&long).message.contains("more than 256 comparisons"));
+        let ok = format!("{}title = \"x\"{}", "(".repeat(60), ")".repeat(60));
+        assert!(ItemQuery::parse(&ok).is_ok());
     }
 
     #[test]

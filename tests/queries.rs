@@ -169,6 +169,14 @@ fn a_saved_query_lists_the_items_its_condition_selects_across_feeds() {
         ["Sponsored: harbour cruises"]
     );
     assert!(matching(&store, r#"title = "x') OR 1=1 --""#).is_empty());
+    // The longest condition accepted, nested as deep as allowed, runs in SQLite.
+    let longest = format!(
+        "{}{}{}",
+        "(".repeat(63),
+        vec![r#"title =~ "rust""#; 256].join(" and "),
+        ")".repeat(63)
+    );
+    assert_eq!(matching(&store, &longest).len(), 3);
 
     // Its sidebar count: unread items only.
     let rust = ItemQuery::parse(r#"title =~ "rust""#).unwrap();
