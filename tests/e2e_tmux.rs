@@ -144,8 +144,19 @@ fn a_browser_in_the_terminal_gets_the_keys_and_the_reader_comes_back() {
     let back = session.wait_for("the reader again", |s| s.contains("back from https://"));
     assert!(back.contains("Harbour ferries"), "{back}");
     assert_eq!(std::fs::read_to_string(&answer).unwrap().trim(), "q");
+    // Ctrl-C ends the browser (the whole foreground group gets it), not the reader.
+    session.keys(&["o"]);
+    session.wait_for("the browser again", |s| !s.contains("shown,"));
+    session.keys(&["C-c"]);
+    let back = session.wait_for("the reader after Ctrl-C", |s| s.contains("exited with"));
+    assert!(back.contains("Harbour ferries"), "{back}");
     session.keys(&["q"]);
-    session.wait_for("the prompt after quitting", prompt_is_back);
+    // The browser's "^C" stays on the shell's screen, before the prompt.
+    session.wait_for("the prompt after quitting", |s| {
+        s.lines()
+            .rfind(|l| !l.trim().is_empty())
+            .is_some_and(|l| l.trim_end().ends_with("E2E-PROMPT$"))
+    });
 }
 
 #[test]

@@ -446,16 +446,17 @@ impl Session<'_> {
             Command::OpenUrl(ref url) | Command::OpenMedia(ref url) => {
                 let shown = crate::text::sanitize_line(url);
                 let opened = if matches!(cmd, Command::OpenMedia(_)) {
-                    self.effects.open_media(url)?
+                    self.effects.open_media(url)
                 } else {
-                    self.effects.open_url(url)?
+                    self.effects.open_url(url)
                 };
-                match opened {
+                // A program that had the terminal, even one that failed, left its screen.
+                if !matches!(opened, Ok(Opened::Elsewhere)) {
+                    let _ = self.tx.send(Msg::Repaint);
+                }
+                match opened? {
                     Opened::Elsewhere => vec![Event::Message(format!("opened {shown}"))],
-                    Opened::HereAndBack => {
-                        let _ = self.tx.send(Msg::Repaint);
-                        vec![Event::Message(format!("back from {shown}"))]
-                    }
+                    Opened::HereAndBack => vec![Event::Message(format!("back from {shown}"))],
                 }
             }
             Command::CopyToClipboard(text) => {

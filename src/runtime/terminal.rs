@@ -10,6 +10,8 @@ struct TerminalEffects {
     /// The aggregator, password resolved before the reader took the terminal.
     account: Option<crate::sync::Account>,
     input: Arc<InputGate>,
+    /// The reader's stop flag (SIGINT, SIGTERM, SIGHUP).
+    stop: Arc<AtomicBool>,
 }
 
 /// Stops the input thread reading the terminal while another program has it, so that the
@@ -81,7 +83,12 @@ impl TerminalEffects {
         // The program gets the terminal as the shell would give it, and the reader waits.
         self.input.pause();
         restore_terminal();
+        let stopping = self.stop.load(Ordering::Relaxed);
         let status = process.status();
+        // Ctrl-C quits the player (the whole foreground group gets it), not the reader.
+        if !stopping {
+            self.stop.store(false, Ordering::Relaxed);
+        }
         let back = enter_terminal();
         self.input.resume();
         back?;
@@ -338,6 +345,7 @@ pub fn run_terminal(
             cache: cache.to_path_buf(),
             account,
             input: gate,
+            stop: Arc::clone(&stop),
         };
         let sync_account = effects.account.as_ref().map(crate::sync::Account::name);
         // With only an aggregator configured, the start refresh is its sync.
