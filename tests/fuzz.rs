@@ -1,5 +1,6 @@
-//! Property tests over parse → clean → render and over the config loader: arbitrary and
-//! feed-shaped input never panics, and nothing rendered carries a control character.
+//! Property tests over parse → clean → render, the config loader and saved-query
+//! conditions: arbitrary and feed-shaped input never panics, nothing rendered carries a
+//! control character, and every condition that parses runs in SQLite.
 //! More cases: `PROPTEST_CASES=100000 cargo test --release --test fuzz`.
 
 use proptest::prelude::*;
@@ -114,6 +115,141 @@ fn assert_printable(lines: &[tidings::clean::Line]) {
     }
 }
 
+/// Condition-shaped text: pieces of the filter language glued in random order.
+fn queryish() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "title",
+        "author",
+        "link",
+        "feedtitle",
+        "feedurl",
+        "tags",
+        "unread",
+        "starred",
+        "age",
+        "content",
+        " = ",
+        " != ",
+        " =~ ",
+        " !~ ",
+        " # ",
+        " !# ",
+        " < ",
+        " > ",
+        " <= ",
+        " >= ",
+        " between ",
+        "0:7",
+        "3",
+        "\"yes\"",
+        "\"no\"",
+        "\"rust\"",
+        "\"(\"",
+        "\"a\\\"b\"",
+        "\"[\"",
+        "\"ü\"",
+        "\"\"",
+        " and ",
+        " or ",
+        " && ",
+        " || ",
+        "not ",
+        "(",
+        ")",
+        "-1",
+        "99999999999",
+        "\\",
+        "'",
+        "x",
+        "\u{0}",
+    ]);
+    prop::collection::vec(pieces, 0..24).prop_map(|v| v.concat())
+}
+
+/// Conditions that parse: comparisons of every attribute and operator with awkward
+/// values, joined and nested at random.
+fn conditions() -> impl Strategy<Value = String> {
+    let value = prop::sample::select(vec![
+        "\"yes\"",
+        "\"no\"",
+        "\"rust\"",
+        "\"\"",
+        "\"ü\"",
+        "\"a\\\"b\"",
+        "\"'); DROP TABLE items; --\"",
+        "\"^(a|b)$\"",
+        "\"\\\\\"",
+        "7",
+        "0",
+    ]);
+    let attr = prop::sample::select(vec![
+        "title",
+        "author",
+        "link",
+        "feedtitle",
+        "feedurl",
+        "tags",
+        "unread",
+        "starred",
+        "age",
+    ]);
+    let op = prop::sample::select(vec!["=", "!=", "=~", "!~", "#", "!#", "<", ">", "<=", ">="]);
+    let comparison = (attr, op, value).prop_map(|(a, o, v)| format!("{a} {o} {v}"));
+    comparison.prop_recursive(4, 32, 4, |inner| {
+        prop_oneof![
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a} and {b}")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} or {b})")),
+            inner.prop_map(|a| format!("not {a}")),
+        ]
+    })
+}
+
+thread_local! {
+    /// A cache with a few items to run conditions against (and the dir that holds it).
+    static QUERY_CACHE: (tempfile::TempDir, tidings::store::Store) = {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = tidings::store::Store::open(&dir.path().join("c.sqlite")).unwrap();
+        store
+            .sync_feeds(&[("https://f.example/rss".into(), Some("F".into()), vec!["news".into()])])
+            .unwrap();
+        let feed = store.feed_id("https://f.example/rss").unwrap().unwrap();
+        let items = ["Rust news", "Ferries", "ü (x)"].iter().enumerate().map(|(i, t)| {
+            tidings::model::ParsedItem {
+                key: format!("k{i}"),
+                title: t.to_string(),
+                link: None,
+                author: Some("A".into()),
+                published: Some(1_700_000_000 + i as i64),
+                content: String::new(),
+                text: String::new(),
+                media: Vec::new(),
+            }
+        });
+        store
+            .record_success(feed, None, None, None, Some(&tidings::store::Rows::new(items.collect())), 100)
+            .unwrap();
+        (dir, store)
+    };
+}
+
+fn runs_in_sqlite(text: &str) -> Result<(), TestCaseError> {
+    match tidings::query::ItemQuery::parse(text) {
+        Ok(query) => QUERY_CACHE.with(|(_, store)| {
+            let filter = tidings::store::HeadlineFilter {
+                query: Some(query.clone()),
+                ..Default::default()
+            };
+            prop_assert!(store.headlines(&filter).is_ok(), "{text}");
+            prop_assert!(store.unread_matching(&query).is_ok(), "{text}");
+            Ok(())
+        }),
+        Err(e) => {
+            prop_assert!(!e.to_string().contains('\n'));
+            Ok(())
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)))]
 
@@ -143,6 +279,21 @@ proptest! {
         let cleaned = cleaner().clean(&html, true);
         prop_assert_eq!(cleaned.blocks.len(), cleaned.verdicts.len());
         assert_printable(&cleaned.render(width, reveal));
+    }
+
+    #[test]
+    fn a_condition_that_parses_runs_in_sqlite(text in queryish()) {
+        runs_in_sqlite(&text)?;
+    }
+
+    #[test]
+    fn conditions_of_every_attribute_and_operator_run_in_sqlite(text in conditions()) {
+        runs_in_sqlite(&text)?;
+    }
+
+    #[test]
+    fn any_text_as_a_condition_parses_or_fails_cleanly(text in "\\PC{0,64}") {
+        runs_in_sqlite(&text)?;
     }
 
     #[test]
