@@ -144,6 +144,23 @@ fn a_browser_in_the_terminal_gets_the_keys_and_the_reader_comes_back() {
     let back = session.wait_for("the reader again", |s| s.contains("back from https://"));
     assert!(back.contains("Harbour ferries"), "{back}");
     assert_eq!(std::fs::read_to_string(&answer).unwrap().trim(), "q");
+    // Ctrl-Z stops the browser and the reader as one job; `fg` continues both.
+    session.keys(&["o"]);
+    session.wait_for("the browser again", |s| !s.contains("shown,"));
+    session.keys(&["C-z"]);
+    let stopped = session.wait_for("the shell, both stopped", |s| {
+        s.lines()
+            .rfind(|l| !l.trim().is_empty())
+            .is_some_and(|l| l.trim_end().ends_with("E2E-PROMPT$"))
+    });
+    // The shell names the job it continues: once it has, keys go to the browser again.
+    let named = |s: &str| s.matches("tidings --config").count();
+    let before = named(&stopped);
+    session.keys(&["fg", "Enter"]);
+    session.wait_for("the job continued", |s| named(s) > before);
+    session.keys(&["z", "Enter"]);
+    session.wait_for("the reader after fg", |s| s.contains("back from https://"));
+    assert_eq!(std::fs::read_to_string(&answer).unwrap().trim(), "z");
     // Ctrl-C ends the browser (the whole foreground group gets it), not the reader.
     session.keys(&["o"]);
     session.wait_for("the browser again", |s| !s.contains("shown,"));

@@ -12,6 +12,8 @@ struct TerminalEffects {
     input: Arc<InputGate>,
     /// The reader's stop flag (SIGINT, SIGTERM, SIGHUP).
     stop: Arc<AtomicBool>,
+    /// The reader's suspend flag (SIGTSTP).
+    suspend: Arc<AtomicBool>,
 }
 
 /// Stops the input thread reading the terminal while another program has it, so that the
@@ -84,7 +86,7 @@ impl TerminalEffects {
         self.input.pause();
         restore_terminal();
         let stopping = self.stop.load(Ordering::Relaxed);
-        let status = process.status();
+        let status = self.wait_in_terminal(&mut process);
         // Ctrl-C quits the player (the whole foreground group gets it), not the reader.
         if !stopping {
             self.stop.store(false, Ordering::Relaxed);
@@ -95,6 +97,29 @@ impl TerminalEffects {
         let status = status.with_context(|| format!("cannot start {program}"))?;
         anyhow::ensure!(status.success(), "{program} exited with {status}");
         Ok(super::Opened::HereAndBack)
+    }
+}
+
+impl TerminalEffects {
+    /// Runs a program that has the terminal until it exits. Ctrl-Z stops it (the whole
+    /// foreground group gets SIGTSTP) and the reader stops with it, as the shell expects of
+    /// one job; `fg` continues both.
+    fn wait_in_terminal(
+        &self,
+        process: &mut std::process::Command,
+    ) -> std::io::Result<std::process::ExitStatus> {
+        self.suspend.store(false, Ordering::Relaxed);
+        let mut child = process.spawn()?;
+        loop {
+            if let Some(status) = child.try_wait()? {
+                return Ok(status);
+            }
+            if self.suspend.swap(false, Ordering::Relaxed) {
+                let _ =
+                    signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGTSTP);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
@@ -320,11 +345,16 @@ pub fn run_terminal(
         let gate = Arc::new(InputGate::default());
         let input_gate = Arc::clone(&gate);
         std::thread::spawn(move || {
-            while !input_stop.load(Ordering::Relaxed) {
+            loop {
+                // Parked first: a Ctrl-C meant for a program that has the terminal sets the
+                // stop flag until that program exits, and must not end this thread.
                 if input_gate.paused.load(Ordering::SeqCst) {
                     input_gate.parked.store(true, Ordering::SeqCst);
                     std::thread::sleep(Duration::from_millis(20));
                     continue;
+                }
+                if input_stop.load(Ordering::Relaxed) {
+                    return;
                 }
                 input_gate.parked.store(false, Ordering::SeqCst);
                 let read = ct::poll(Duration::from_millis(200))
@@ -346,6 +376,7 @@ pub fn run_terminal(
             account,
             input: gate,
             stop: Arc::clone(&stop),
+            suspend: Arc::clone(&signals.suspend),
         };
         let sync_account = effects.account.as_ref().map(crate::sync::Account::name);
         // With only an aggregator configured, the start refresh is its sync.
