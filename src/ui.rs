@@ -471,81 +471,78 @@ fn draw_help(frame: &mut Frame, app: &App) {
 }
 
 fn draw_picker(frame: &mut Frame, app: &App, selected: usize) {
-    let sources = app.sources.entries();
-    let area = centered(frame, 50, (sources.len() as u16 + 2).min(20));
-    let rows = area.height.saturating_sub(2) as usize;
-    let skip = selected.saturating_sub(rows.saturating_sub(1));
-    let w = area.width.saturating_sub(2) as usize;
-    let lines: Vec<TLine> = sources
-        .iter()
-        .enumerate()
-        .skip(skip)
-        .take(rows)
-        .map(|(i, entry)| {
-            let (name, unread, failed) = (&entry.label, &entry.unread, &entry.failing);
-            let mark = if *failed { "!" } else { " " };
-            let count = format!(" {unread}");
-            let text = format!(
+    let entries = app.sources.entries();
+    draw_overlay_list(
+        frame,
+        app,
+        (" Feed or tag — Enter chooses ", 50),
+        (entries.len(), selected),
+        |i, w| {
+            let entry = &entries[i];
+            let mark = if entry.failing { "!" } else { " " };
+            let count = format!(" {}", entry.unread);
+            format!(
                 "{mark}{}{count}",
-                fit(&sanitize_line(name), w.saturating_sub(count.len() + 1))
-            );
+                fit(
+                    &sanitize_line(&entry.label),
+                    w.saturating_sub(count.len() + 1)
+                )
+            )
+        },
+    );
+}
+
+/// The open article's links: label and address; the highlighted one opens with Enter.
+fn draw_links(frame: &mut Frame, app: &App, selected: usize) {
+    let links = app.article.links();
+    let labels: Vec<String> = links.iter().map(|(l, _)| sanitize_line(l)).collect();
+    let label_w = labels.iter().map(|l| display_width(l)).max().unwrap_or(0);
+    draw_overlay_list(
+        frame,
+        app,
+        (" Links — Enter opens, y copies ", 90),
+        (links.len(), selected),
+        |i, w| {
+            let label_w = label_w.min(w / 3);
+            format!(
+                "{} {}",
+                fit(&labels[i], label_w),
+                fit(&sanitize_line(&links[i].1), w.saturating_sub(label_w + 1))
+            )
+        },
+    );
+}
+
+/// A list over the panes (`title`, at most `width` columns): `count` rows made by `row(i,
+/// columns)`, the `selected` one highlighted and kept in view.
+fn draw_overlay_list(
+    frame: &mut Frame,
+    app: &App,
+    (title, width): (&str, u16),
+    (count, selected): (usize, usize),
+    row: impl Fn(usize, usize) -> String,
+) {
+    let area = centered(frame, width, (count as u16 + 2).min(20));
+    let height = area.height.saturating_sub(2) as usize;
+    let skip = selected.saturating_sub(height.saturating_sub(1));
+    let w = area.width.saturating_sub(2) as usize;
+    let lines: Vec<TLine> = (skip..count.min(skip + height))
+        .map(|i| {
             let style = if i == selected {
                 app.theme.selected
             } else {
                 Style::new()
             };
-            TLine::from(Span::styled(text, style))
+            TLine::from(Span::styled(row(i, w), style))
         })
         .collect();
     frame.render_widget(Clear, area);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .title(" Feed or tag — Enter chooses ");
+    let block = Block::new().borders(Borders::ALL).title(title);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-/// The open article's links: label and address, the highlighted one opens with Enter.
-fn draw_links(frame: &mut Frame, app: &App, selected: usize) {
-    let links = app.article.links();
-    let area = centered(frame, 90, (links.len() as u16 + 2).min(20));
-    let rows = area.height.saturating_sub(2) as usize;
-    let skip = selected.saturating_sub(rows.saturating_sub(1));
-    let w = area.width.saturating_sub(2) as usize;
-    let label_w = links
-        .iter()
-        .map(|(l, _)| {
-            sanitize_line(l)
-                .chars()
-                .map(|c| c.width().unwrap_or(0))
-                .sum::<usize>()
-        })
-        .max()
-        .unwrap_or(0)
-        .min(w / 3);
-    let lines: Vec<TLine> = links
-        .iter()
-        .enumerate()
-        .skip(skip)
-        .take(rows)
-        .map(|(i, (label, url))| {
-            let text = format!(
-                "{} {}",
-                fit(&sanitize_line(label), label_w),
-                fit(&sanitize_line(url), w.saturating_sub(label_w + 1))
-            );
-            let style = if i == selected {
-                app.theme.selected
-            } else {
-                app.theme.link
-            };
-            TLine::from(Span::styled(text, style))
-        })
-        .collect();
-    frame.render_widget(Clear, area);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .title(" Links — Enter opens, y copies ");
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+fn display_width(s: &str) -> usize {
+    s.chars().map(|c| c.width().unwrap_or(0)).sum()
 }
 
 #[cfg(test)]

@@ -105,29 +105,14 @@ fn a_browser_in_the_terminal_gets_the_keys_and_the_reader_comes_back() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let feed = dir.path().join("world-desk.xml");
-    std::fs::write(&feed, include_str!("../assets/demo/world-desk.xml")).unwrap();
     let answer = dir.path().join("answer.txt");
     // A stand-in for w3m: says which link it got, reads a line from the terminal, keeps it.
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "browser = '''sh -c 'echo BROWSER-GOT \"$1\"; read line; echo \"$line\" > {}' browser %u'''\n\
-             browser_in_terminal = true\n\
-             [[feeds]]\nurl = \"{}\"\n",
-            answer.display(),
-            feed.display()
-        ),
-    )
-    .unwrap();
-    let command = format!(
-        "{} --config {} --cache {}",
-        env!("CARGO_BIN_EXE_tidings"),
-        config.display(),
-        dir.path().join("cache.sqlite").display()
+    let settings = format!(
+        "browser = '''sh -c 'echo BROWSER-GOT \"$1\"; read line; echo \"$line\" > {}' browser %u'''\n\
+         browser_in_terminal = true",
+        answer.display()
     );
-    session.keys(&[&command, "Enter"]);
+    start_reader(&session, dir.path(), "world-desk.xml", &settings);
     session.wait_for("the list", |s| s.contains("Harbour ferries"));
     session.keys(&["Enter"]);
     session.wait_for("the article", |s| s.contains("demo.tidings.invalid"));
@@ -182,29 +167,14 @@ fn p_plays_a_podcast_in_a_terminal_player_and_the_reader_comes_back() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let feed = dir.path().join("indie-weekly.json");
-    std::fs::write(&feed, include_str!("../assets/demo/indie-weekly.json")).unwrap();
     let played = dir.path().join("played.txt");
     // A stand-in for mpv: keeps the address it was given, waits for a key.
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "player = '''sh -c 'echo PLAYING; echo \"$1\" > {}; read line' player %u'''\n\
-             player_in_terminal = true\n\
-             [[feeds]]\nurl = \"{}\"\n",
-            played.display(),
-            feed.display()
-        ),
-    )
-    .unwrap();
-    let command = format!(
-        "{} --config {} --cache {}",
-        env!("CARGO_BIN_EXE_tidings"),
-        config.display(),
-        dir.path().join("cache.sqlite").display()
+    let settings = format!(
+        "player = '''sh -c 'echo PLAYING; echo \"$1\" > {}; read line' player %u'''\n\
+         player_in_terminal = true",
+        played.display()
     );
-    session.keys(&[&command, "Enter"]);
+    start_reader(&session, dir.path(), "indie-weekly.json", &settings);
     session.wait_for("the list", |s| s.contains("Issue 41"));
     // Issue 41 is the older of the two: second in the list.
     session.keys(&["j", "Enter"]);
@@ -223,6 +193,31 @@ fn p_plays_a_podcast_in_a_terminal_player_and_the_reader_comes_back() {
     );
     session.keys(&["q"]);
     session.wait_for("the prompt after quitting", prompt_is_back);
+}
+
+/// Starts the reader in `session` on one demo feed (`feed`, a file of assets/demo) with
+/// `settings` at the top of its config, its files in `dir`.
+fn start_reader(session: &Session, dir: &std::path::Path, feed: &str, settings: &str) {
+    let path = dir.join(feed);
+    let text = match feed {
+        "world-desk.xml" => include_str!("../assets/demo/world-desk.xml"),
+        "indie-weekly.json" => include_str!("../assets/demo/indie-weekly.json"),
+        other => panic!("no demo feed {other}"),
+    };
+    std::fs::write(&path, text).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!("{settings}\n[[feeds]]\nurl = \"{}\"\n", path.display()),
+    )
+    .unwrap();
+    let command = format!(
+        "{} --config {} --cache {}",
+        env!("CARGO_BIN_EXE_tidings"),
+        config.display(),
+        dir.join("cache.sqlite").display()
+    );
+    session.keys(&[&command, "Enter"]);
 }
 
 /// The pid of the reader started by the session's shell.

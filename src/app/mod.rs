@@ -254,12 +254,11 @@ impl App {
             }
             Some(Overlay::FeedPicker { selected }) => {
                 let last = self.sources.entries().len().saturating_sub(1);
+                if move_in_list(selected, last, action) {
+                    return true;
+                }
                 match action {
                     Action::Quit | Action::Back | Action::PickFeed => self.overlay = None,
-                    Action::Down => *selected = (*selected + 1).min(last),
-                    Action::Up => *selected = selected.saturating_sub(1),
-                    Action::Top => *selected = 0,
-                    Action::Bottom => *selected = last,
                     Action::Open => {
                         let index = *selected;
                         self.overlay = None;
@@ -271,13 +270,11 @@ impl App {
             }
             Some(Overlay::Links { selected }) => {
                 let links = self.article.links();
-                let last = links.len().saturating_sub(1);
+                if move_in_list(selected, links.len().saturating_sub(1), action) {
+                    return true;
+                }
                 match action {
                     Action::Quit | Action::Back | Action::Links => self.overlay = None,
-                    Action::Down => *selected = (*selected + 1).min(last),
-                    Action::Up => *selected = selected.saturating_sub(1),
-                    Action::Top => *selected = 0,
-                    Action::Bottom => *selected = last,
                     Action::Open | Action::OpenLink | Action::CopyLink => {
                         if let Some((_, url)) = links.into_iter().nth(*selected) {
                             self.overlay = None;
@@ -560,6 +557,19 @@ impl App {
         self.focus = Focus::Article;
         cmds.push(Command::LoadArticle(id));
     }
+}
+
+/// Moves the highlight of a list overlay (rows `0..=last`); false when `action` is not a
+/// move.
+fn move_in_list(selected: &mut usize, last: usize, action: Action) -> bool {
+    match action {
+        Action::Down => *selected = (*selected + 1).min(last),
+        Action::Up => *selected = selected.saturating_sub(1),
+        Action::Top => *selected = 0,
+        Action::Bottom => *selected = last,
+        _ => return false,
+    }
+    true
 }
 
 #[cfg(test)]
