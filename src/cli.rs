@@ -49,9 +49,10 @@ pub enum Command {
         #[arg(required = true, value_name = "PATH|URL")]
         inputs: Vec<String>,
     },
-    /// Add the feeds of an OPML file to the config (keeps your comments and formatting)
+    /// Add the feeds of an OPML file, or of newsboat's urls file with its query feeds as
+    /// saved queries, to the config (keeps your comments and formatting)
     Import {
-        #[arg(value_name = "FILE.opml")]
+        #[arg(value_name = "FILE.opml|urls")]
         file: std::path::PathBuf,
         /// Also import local files (file:// URLs and paths); by default only http(s) feeds
         #[arg(long)]

@@ -466,11 +466,21 @@ pub fn import(
 ) -> Result<u8> {
     let shown = file.display();
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
-    let subs = match crate::opml::parse(&String::from_utf8_lossy(&bytes)) {
-        Ok(s) => s,
-        Err(e) => {
-            writeln!(out, "{shown}: error: not usable OPML: {e}")?;
-            return Ok(1);
+    let source = String::from_utf8_lossy(&bytes);
+    // OPML, or newsboat's `urls` file (its query feeds become saved queries).
+    let (subs, queries) = if crate::newsboat::looks_like_urls(&source) {
+        let urls = crate::newsboat::parse_urls(&source);
+        for (line, why) in &urls.skipped {
+            writeln!(out, "skipped ({why}): {shown}:{line}")?;
+        }
+        (urls.feeds, urls.queries)
+    } else {
+        match crate::opml::parse(&source) {
+            Ok(s) => (s, Vec::new()),
+            Err(e) => {
+                writeln!(out, "{shown}: error: not usable OPML: {e}")?;
+                return Ok(1);
+            }
         }
     };
     let text = std::fs::read_to_string(config_path)
@@ -542,12 +552,55 @@ pub fn import(
             crate::text::display_url(&sub.url)
         )?;
     }
+    let queries_added = add_queries(&mut doc, &config, queries, out)?;
     let new_text = doc.to_string();
     // The result must still be a valid config before it replaces the old one.
     Config::parse(&new_text, config_path)?;
     write_keeping_file(config_path, &new_text)?;
-    writeln!(out, "added {added} feeds from {shown} ({duplicates} already subscribed, {unusable} not importable)")?;
+    write!(out, "added {added} feeds from {shown} ({duplicates} already subscribed, {unusable} not importable)")?;
+    if queries_added > 0 {
+        write!(out, " and {queries_added} saved queries")?;
+    }
+    writeln!(out)?;
     Ok(0)
+}
+
+/// Adds newsboat's query feeds as `[[queries]]`: each whose condition tidings reads and
+/// whose name is new. Says why of each left out.
+fn add_queries(
+    doc: &mut toml_edit::DocumentMut,
+    config: &Config,
+    queries: Vec<(String, String)>,
+    out: &mut impl Write,
+) -> Result<usize> {
+    let mut names: std::collections::HashSet<String> =
+        config.queries.iter().map(|q| q.name.clone()).collect();
+    let mut added = 0;
+    for (name, condition) in queries {
+        let shown = crate::text::sanitize_line(&name);
+        if let Err(e) = crate::query::ItemQuery::parse(&condition) {
+            writeln!(out, "skipped query {shown}: {e}")?;
+            continue;
+        }
+        if !names.insert(name.clone()) {
+            writeln!(out, "skipped query {shown}: a saved query has that name")?;
+            continue;
+        }
+        let mut table = toml_edit::Table::new();
+        table["name"] = toml_edit::value(name.as_str());
+        table["match"] = toml_edit::value(condition.as_str());
+        let Some(list) = doc
+            .entry("queries")
+            .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
+            .as_array_of_tables_mut()
+        else {
+            anyhow::bail!("`queries` is not a list of [[queries]] tables");
+        };
+        list.push(table);
+        added += 1;
+        writeln!(out, "added query: {shown}")?;
+    }
+    Ok(added)
 }
 
 /// Replaces `path`'s contents atomically: through a symlink to its target, with the

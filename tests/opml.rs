@@ -239,3 +239,53 @@ fn an_entity_bomb_title_is_read_as_nothing_not_as_its_name() {
         )]
     );
 }
+
+#[test]
+fn newsboats_urls_file_imports_feeds_tags_titles_and_query_feeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[[queries]]\nname = \"Mine\"\nmatch = 'unread = \"yes\"'\n",
+    )
+    .unwrap();
+    let urls = dir.path().join("urls");
+    std::fs::write(
+        &urls,
+        "# newsboat\n\
+         https://lwn.net/headlines/rss linux \"~LWN.net\"\n\
+         https://example.org/feed.xml\n\
+         \"query:Unread Rust:unread = \\\"yes\\\" and title =~ \\\"rust\\\"\"\n\
+         \"query:Mine:starred = \\\"yes\\\"\"\n\
+         \"query:Bodies:content =~ \\\"x\\\"\"\n\
+         \"exec:~/bin/make-feed\"\n",
+    )
+    .unwrap();
+    let (code, out) = tidings(&config, &["import", urls.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("skipped (exec: and filter: feeds run a command"),
+        "{out}"
+    );
+    assert!(
+        out.contains("skipped query Mine: a saved query has that name"),
+        "{out}"
+    );
+    assert!(
+        out.contains("skipped query Bodies: unknown attribute `content`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("added 2 feeds from") && out.contains("and 1 saved queries"),
+        "{out}"
+    );
+    let parsed = tidings::config::Config::load(&config).unwrap();
+    assert_eq!(feeds_of(&config)[0].1.as_deref(), Some("LWN.net"));
+    assert_eq!(feeds_of(&config)[0].2, ["linux"]);
+    let names: Vec<&str> = parsed.queries.iter().map(|q| q.name.as_str()).collect();
+    assert_eq!(names, ["Mine", "Unread Rust"]);
+    assert_eq!(
+        parsed.queries[1].matching.text(),
+        "unread = \"yes\" and title =~ \"rust\""
+    );
+}
