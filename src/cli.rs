@@ -49,8 +49,9 @@ pub enum Command {
         #[arg(required = true, value_name = "PATH|URL")]
         inputs: Vec<String>,
     },
-    /// Add the feeds of an OPML file, or of newsboat's urls file with its query feeds as
-    /// saved queries, to the config (keeps your comments and formatting)
+    /// Add the feeds of an OPML file, or of newsboat's urls file (query feeds become saved
+    /// queries; its config's ignore-article lines, kill rules), to the config (keeps your
+    /// comments and formatting)
     Import {
         #[arg(value_name = "FILE.opml|urls")]
         file: std::path::PathBuf,

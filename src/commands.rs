@@ -468,15 +468,15 @@ pub fn import(
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
     let source = String::from_utf8_lossy(&bytes);
     // OPML, or newsboat's `urls` file (its query feeds become saved queries).
-    let (subs, queries) = if crate::newsboat::looks_like_urls(&source) {
+    let (subs, queries, ignore) = if crate::newsboat::looks_like_urls(&source) {
         let urls = crate::newsboat::parse_urls(&source);
         for (line, why) in &urls.skipped {
             writeln!(out, "skipped ({why}): {shown}:{line}")?;
         }
-        (urls.feeds, urls.queries)
+        (urls.feeds, urls.queries, urls.ignore)
     } else {
         match crate::opml::parse(&source) {
-            Ok(s) => (s, Vec::new()),
+            Ok(s) => (s, Vec::new(), Vec::new()),
             Err(e) => {
                 writeln!(out, "{shown}: error: not usable OPML: {e}")?;
                 return Ok(1);
@@ -553,16 +553,54 @@ pub fn import(
         )?;
     }
     let queries_added = add_queries(&mut doc, &config, queries, out)?;
+    let rules_added = add_kill_rules(&mut doc, &config, ignore, out)?;
     let new_text = doc.to_string();
     // The result must still be a valid config before it replaces the old one.
     Config::parse(&new_text, config_path)?;
     write_keeping_file(config_path, &new_text)?;
     write!(out, "added {added} feeds from {shown} ({duplicates} already subscribed, {unusable} not importable)")?;
     if queries_added > 0 {
-        write!(out, " and {queries_added} saved queries")?;
+        write!(out, ", {queries_added} saved queries")?;
+    }
+    if rules_added > 0 {
+        write!(out, ", {rules_added} kill rules")?;
     }
     writeln!(out)?;
     Ok(0)
+}
+
+/// Adds newsboat's `ignore-article` rules to `ignore`: each that tidings reads and does
+/// not have yet. Says why of each left out.
+fn add_kill_rules(
+    doc: &mut toml_edit::DocumentMut,
+    config: &Config,
+    rules: Vec<String>,
+    out: &mut impl Write,
+) -> Result<usize> {
+    let mut known: std::collections::HashSet<String> =
+        config.ignore.iter().map(|r| r.text().to_string()).collect();
+    let mut added = 0;
+    for rule in rules {
+        let shown = crate::text::sanitize_line(&rule);
+        if let Err(e) = crate::query::ItemQuery::parse(&rule) {
+            writeln!(out, "skipped kill rule {shown}: {e}")?;
+            continue;
+        }
+        if !known.insert(rule.clone()) {
+            continue;
+        }
+        let Some(list) = doc
+            .entry("ignore")
+            .or_insert_with(|| toml_edit::value(toml_edit::Array::new()))
+            .as_array_mut()
+        else {
+            anyhow::bail!("`ignore` is not a list of conditions");
+        };
+        list.push(rule.as_str());
+        added += 1;
+        writeln!(out, "added kill rule: {shown}")?;
+    }
+    Ok(added)
 }
 
 /// Adds newsboat's query feeds as `[[queries]]`: each whose condition tidings reads and

@@ -34,7 +34,7 @@
 //! | `train-appeals` (`src/bin/`) | trains the scorer from `../shared/corpus/appeals*` and writes its asset byte for byte; leave-one-publisher-out figures | `clean::learn` |
 //! | [`sync`] | two-way sync with the reader's aggregator (the Google Reader API, [`sync::greader`]; the Fever API, [`sync::fever`]; both send through one `Peer`: client, Retry-After, redirects, body cap, login and status errors): the account and its password (command, environment or file; never printed), replaying the queue of read/star changes, the server's feeds and new items into the same cache, the server's state laid over items with no change waiting; a failure keeps the cache and the queue as they were | store, text, `feed::fetch` (error text) |
 //! | [`opml`] | OPML subscription lists in and out, exact tags in `tidings:tags` | `text` |
-//! | [`newsboat`] | newsboat's `urls` file in: feeds, tags, titles, query feeds; pure | `opml` (its `Subscription`) |
+//! | [`newsboat`] | newsboat's `urls` file in: feeds, tags, titles, query feeds; and its config's `ignore-article` lines; pure | `opml` (its `Subscription`) |
 //! | [`app`] | the reader's state, split by what it is about — [`app::list`], [`app::sources`], [`app::article`], [`app::overlay`], [`app::status`] — with [`app::layout`] (geometry for `update` and `draw` alike) and the action table ([`app::ACTIONS`]: names, help, default keys); `App::update(event) -> Vec<Command>` dispatches; pure | model, clean, query, theme, text |
 //! | [`keymap`] | key events → `Action`, from [`app::ACTIONS`] and `[keys]`; the help rows; pure | app |
 //! | [`theme`] | one style per part of the screen: defaults, `[colors]`, `NO_COLOR`; pure | — |

@@ -1,9 +1,10 @@
-//! newsboat's `urls` file, for `tidings import`: its feeds with their tags and titles, and
-//! its query feeds as saved queries. Pure.
+//! newsboat's `urls` file, for `tidings import`: its feeds with their tags and titles, its
+//! query feeds as saved queries, and the `ignore-article` lines of its `config` file as
+//! kill rules. Pure.
 //!
 //! A line is a feed's URL and then its tags, quoted as in a shell: `"~Title"` names the
 //! feed, `!` hides it in newsboat (ignored here); `"query:Name:condition"` is a query feed;
-//! `#` starts a comment.
+//! `ignore-article FEED "condition"` (FEED a URL or `*`) a kill rule; `#` starts a comment.
 
 use crate::opml::Subscription;
 
@@ -13,6 +14,8 @@ pub struct Urls {
     pub feeds: Vec<Subscription>,
     /// Query feeds: name and condition, as written (checked by the importer).
     pub queries: Vec<(String, String)>,
+    /// Kill rules: conditions, a feed's own narrowed to it with `feedurl`.
+    pub ignore: Vec<String>,
     /// Lines not taken: 1-based line number and why.
     pub skipped: Vec<(usize, String)>,
 }
@@ -48,6 +51,21 @@ pub fn parse_urls(text: &str) -> Urls {
                 _ => urls
                     .skipped
                     .push((number, "a query feed needs query:NAME:CONDITION".into())),
+            }
+            continue;
+        }
+        if first == "ignore-article" {
+            match rest {
+                [feed, condition] if feed == "*" => urls.ignore.push(condition.trim().to_string()),
+                [feed, condition] => {
+                    let feed = feed.replace('\\', "\\\\").replace('"', "\\\"");
+                    urls.ignore
+                        .push(format!("feedurl = \"{feed}\" and ({})", condition.trim()));
+                }
+                _ => urls.skipped.push((
+                    number,
+                    "ignore-article needs a feed (or *) and a condition".into(),
+                )),
             }
             continue;
         }
@@ -115,6 +133,22 @@ mod tests {
                 "unread = \"yes\" and title =~ \"rust\"".to_string()
             )]
         );
+        let rules = parse_urls(
+            "ignore-article \"*\" \"title =~ \\\"^Sponsored\\\"\"\n\
+             ignore-article \"https://a.example/rss?x=\\\"1\\\"\" \"age > 30\"\n\
+             ignore-article \"*\"\n",
+        );
+        assert_eq!(
+            rules.ignore,
+            [
+                "title =~ \"^Sponsored\"",
+                "feedurl = \"https://a.example/rss?x=\\\"1\\\"\" and (age > 30)"
+            ]
+        );
+        assert_eq!(rules.skipped.len(), 1);
+        for rule in &rules.ignore {
+            crate::query::ItemQuery::parse(rule).unwrap();
+        }
         let lines: Vec<usize> = urls.skipped.iter().map(|(n, _)| *n).collect();
         assert_eq!(lines, [6, 7, 8]);
         assert!(looks_like_urls(text));

@@ -276,7 +276,7 @@ fn newsboats_urls_file_imports_feeds_tags_titles_and_query_feeds() {
         "{out}"
     );
     assert!(
-        out.contains("added 2 feeds from") && out.contains("and 1 saved queries"),
+        out.contains("added 2 feeds from") && out.contains(", 1 saved queries"),
         "{out}"
     );
     let parsed = tidings::config::Config::load(&config).unwrap();
@@ -288,4 +288,29 @@ fn newsboats_urls_file_imports_feeds_tags_titles_and_query_feeds() {
         parsed.queries[1].matching.text(),
         "unread = \"yes\" and title =~ \"rust\""
     );
+
+    // newsboat's config file: its ignore-article lines become kill rules.
+    let newsboat_config = dir.path().join("newsboat-config");
+    std::fs::write(
+        &newsboat_config,
+        "browser \"firefox %u\"\n\
+         ignore-article \"*\" \"title =~ \\\"^Sponsored\\\"\"\n\
+         ignore-article \"https://lwn.net/headlines/rss\" \"age > 30\"\n",
+    )
+    .unwrap();
+    let (code, out) = tidings(&config, &["import", newsboat_config.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(", 2 kill rules"), "{out}");
+    let parsed = tidings::config::Config::load(&config).unwrap();
+    let rules: Vec<&str> = parsed.ignore.iter().map(|r| r.text()).collect();
+    assert_eq!(
+        rules,
+        [
+            "title =~ \"^Sponsored\"",
+            "feedurl = \"https://lwn.net/headlines/rss\" and (age > 30)"
+        ]
+    );
+    // Imported again, nothing is added twice.
+    let (_, out) = tidings(&config, &["import", newsboat_config.to_str().unwrap()]);
+    assert!(!out.contains("kill rules"), "{out}");
 }
