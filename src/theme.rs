@@ -18,6 +18,14 @@ macro_rules! parts {
         /// Every part: its `[colors]` name, default style and what it colours.
         pub const PARTS: &[(&str, &str, &str)] = &[$((stringify!($field), $default, $help)),*];
 
+        impl Default for Theme {
+            fn default() -> Theme {
+                Theme {
+                    $($field: parse_style($default).expect("the default styles parse"),)*
+                }
+            }
+        }
+
         impl Theme {
             fn part_mut(&mut self, name: &str) -> Option<&mut Style> {
                 match name {
@@ -50,35 +58,6 @@ parts! {
     hidden_label "yellow dim" "the label of a revealed hidden block"
     status "reversed" "the status line"
     key "cyan" "keys in the help"
-}
-
-impl Default for Theme {
-    fn default() -> Theme {
-        let plain = Style::new();
-        let mut theme = Theme {
-            border: plain,
-            border_focused: plain,
-            unread: plain,
-            read: plain,
-            selected: plain,
-            selected_unfocused: plain,
-            current: plain,
-            failing: plain,
-            title: plain,
-            meta: plain,
-            link: plain,
-            note: plain,
-            hidden: plain,
-            hidden_label: plain,
-            status: plain,
-            key: plain,
-        };
-        for (name, default, _) in PARTS {
-            let style = parse_style(default).expect("the default styles parse");
-            *theme.part_mut(name).expect("every part has a field") = style;
-        }
-        theme
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

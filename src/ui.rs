@@ -23,7 +23,7 @@ fn rr(r: Rect) -> RRect {
 pub fn fit(s: &str, width: usize) -> String {
     let mut out = String::new();
     let mut used = 0;
-    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    let total = display_width(s);
     if total <= width {
         out.push_str(s);
         used = total;
@@ -105,9 +105,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 ])),
                 r,
             );
-            let cursor_x = r.x
-                + (text.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>() as u16)
-                    .min(r.width.saturating_sub(1));
+            let cursor_x = r.x + (display_width(&text) as u16).min(r.width.saturating_sub(1));
             frame.set_cursor_position((cursor_x, r.y));
         }
         None => {}
@@ -522,7 +520,8 @@ fn draw_overlay_list(
     (count, selected): (usize, usize),
     row: impl Fn(usize, usize) -> String,
 ) {
-    let area = centered(frame, width, (count as u16 + 2).min(20));
+    // At most 18 rows: an article may hold more links than a u16 counts.
+    let area = centered(frame, width, count.min(18) as u16 + 2);
     let height = area.height.saturating_sub(2) as usize;
     let skip = selected.saturating_sub(height.saturating_sub(1));
     let w = area.width.saturating_sub(2) as usize;
@@ -548,6 +547,32 @@ fn display_width(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_overlay_of_more_rows_than_a_u16_counts_draws_its_last_rows() {
+        let app = App::new(
+            crate::clean::Cleaner::new(&Default::default()).unwrap(),
+            (60, 24),
+        );
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(60, 24)).unwrap();
+        let count = 65_534;
+        terminal
+            .draw(|f| {
+                draw_overlay_list(f, &app, (" many ", 40), (count, count - 1), |i, w| {
+                    fit(&format!("row {i}"), w)
+                })
+            })
+            .unwrap();
+        let shown: String = terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        assert!(shown.contains("row 65533"), "{shown}");
+    }
 
     #[test]
     fn fit_cuts_at_display_width_with_an_ellipsis() {

@@ -282,7 +282,7 @@ proptest! {
     }
 
     #[test]
-    fn a_condition_that_parses_runs_in_sqlite(text in queryish()) {
+    fn condition_shaped_text_parses_or_fails_cleanly(text in queryish()) {
         runs_in_sqlite(&text)?;
     }
 

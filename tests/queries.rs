@@ -3,15 +3,10 @@
 
 mod support;
 
-use std::sync::mpsc;
-
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{Event as CtEvent, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
+use ratatui::crossterm::event::KeyCode;
 use tidings::config::Config;
-use tidings::model::{FeedId, ItemId, ParsedItem};
+use tidings::model::ParsedItem;
 use tidings::query::ItemQuery;
-use tidings::runtime::{Effects, Msg, Session, Signals};
 use tidings::store::{HeadlineFilter, Rows, Store};
 
 const DAY: i64 = 86_400;
@@ -268,32 +263,6 @@ fn a_bad_condition_in_the_config_names_the_file_line_column_and_the_fault() {
     assert_eq!(config.ignore.len(), 1);
 }
 
-struct NoEffects;
-
-impl Effects for NoEffects {
-    fn open_url(&mut self, _: &str) -> anyhow::Result<tidings::runtime::Opened> {
-        Ok(tidings::runtime::Opened::Elsewhere)
-    }
-    fn copy(&mut self, _: &str) -> anyhow::Result<()> {
-        Ok(())
-    }
-    fn refresh(&mut self, _: Option<Vec<FeedId>>, _: mpsc::Sender<Msg>) {}
-    fn full_text(&mut self, _: ItemId, _: String, _: mpsc::Sender<Msg>) {}
-    fn suspend(&mut self) -> anyhow::Result<()> {
-        Ok(())
-    }
-    fn resume(&mut self) -> anyhow::Result<()> {
-        Ok(())
-    }
-}
-
-fn key(c: char) -> Msg {
-    Msg::Term(CtEvent::Key(KeyEvent::new(
-        KeyCode::Char(c),
-        KeyModifiers::NONE,
-    )))
-}
-
 #[test]
 fn the_sidebar_lists_saved_queries_with_unread_counts_and_opens_them() {
     let dir = tempfile::tempdir().unwrap();
@@ -309,33 +278,19 @@ fn the_sidebar_lists_saved_queries_with_unread_counts_and_opens_them() {
     let app = tidings::runtime::load_app(&store, &config, &keymap, (100, 24)).unwrap();
     // Counted once the first frame is up, not before.
     assert_eq!(app.sources.queries[0].unread, 0);
-    let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
-    let (tx, rx) = mpsc::channel();
     // The sidebar, focus on it, down from "All feeds" to the query, open it, mark its first
     // item read; then quit.
-    let code = |c| Msg::Term(CtEvent::Key(KeyEvent::new(c, KeyModifiers::NONE)));
-    for msg in [
-        key('b'),
-        code(KeyCode::Tab),
-        key('j'),
-        code(KeyCode::Enter),
-        key('m'),
-    ] {
-        tx.send(msg).unwrap();
-    }
-    tx.send(key('q')).unwrap();
-    let mut effects = NoEffects;
-    let mut session = Session {
-        app,
-        store: &store,
-        keymap: &keymap,
-        effects: &mut effects,
-        loader: None,
-        tx,
-        rx,
-        sync_account: None,
-    };
-    session.run(&mut terminal, &Signals::default()).unwrap();
+    let script = [
+        KeyCode::Char('b'),
+        KeyCode::Tab,
+        KeyCode::Char('j'),
+        KeyCode::Enter,
+        KeyCode::Char('m'),
+    ]
+    .map(support::session::key)
+    .into();
+    let (result, terminal, _) = support::session::run_app(app, &store, &keymap, (100, 24), script);
+    result.unwrap();
     let screen = support::screen(&terminal);
     assert!(screen.contains("? About rust"), "{screen}");
     assert!(screen.contains("query: About rust"), "{screen}");

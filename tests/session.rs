@@ -4,52 +4,15 @@
 
 mod support;
 
-use std::sync::mpsc;
-
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event as CtEvent, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use support::screen;
+use support::session::key;
 use tidings::config::{Config, FeedConfig};
 use tidings::keymap::Keymap;
-use tidings::model::{FeedId, ItemId};
-use tidings::runtime::{Effects, Msg, Session, Signals};
+use tidings::runtime::Msg;
 use tidings::store::{HeadlineFilter, Store};
-
-/// Side effects recorded instead of performed.
-#[derive(Default)]
-struct Recorded {
-    calls: Vec<String>,
-}
-
-impl Effects for Recorded {
-    fn open_url(&mut self, url: &str) -> anyhow::Result<tidings::runtime::Opened> {
-        self.calls.push(format!("open {url}"));
-        Ok(tidings::runtime::Opened::Elsewhere)
-    }
-    fn copy(&mut self, text: &str) -> anyhow::Result<()> {
-        self.calls.push(format!("copy {text}"));
-        Ok(())
-    }
-    fn refresh(&mut self, only: Option<Vec<FeedId>>, _tx: mpsc::Sender<Msg>) {
-        self.calls.push(format!("refresh {only:?}"));
-    }
-    fn full_text(&mut self, item: ItemId, _link: String, _tx: mpsc::Sender<Msg>) {
-        self.calls.push(format!("full text {}", item.0));
-    }
-    fn suspend(&mut self) -> anyhow::Result<()> {
-        self.calls.push("suspend".into());
-        Ok(())
-    }
-    fn resume(&mut self) -> anyhow::Result<()> {
-        self.calls.push("resume".into());
-        Ok(())
-    }
-}
-
-fn key(code: KeyCode) -> Msg {
-    Msg::Term(CtEvent::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
 
 /// A cache holding one local feed of three items.
 fn cache(dir: &tempfile::TempDir) -> (Store, Config) {
@@ -95,29 +58,7 @@ fn run(
 ) -> (anyhow::Result<()>, Terminal<TestBackend>, Vec<String>) {
     let keymap = Keymap::new(&config.keys);
     let app = tidings::runtime::load_app(store, config, &keymap, size).unwrap();
-    let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
-    let (tx, rx) = mpsc::channel();
-    for msg in script {
-        if let Msg::Term(CtEvent::Resize(w, h)) = msg {
-            // The terminal changes size before it reports it.
-            terminal.backend_mut().resize(w, h);
-        }
-        tx.send(msg).unwrap();
-    }
-    tx.send(key(KeyCode::Char('q'))).unwrap();
-    let mut effects = Recorded::default();
-    let mut session = Session {
-        app,
-        store,
-        keymap: &keymap,
-        effects: &mut effects,
-        loader: None,
-        tx,
-        rx,
-        sync_account: None,
-    };
-    let result = session.run(&mut terminal, &Signals::default());
-    (result, terminal, effects.calls)
+    support::session::run_app(app, store, &keymap, size, script)
 }
 
 #[test]

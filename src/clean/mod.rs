@@ -373,7 +373,9 @@ impl Cleaned {
         for (block, verdict) in self.blocks.iter().zip(&self.verdicts) {
             if reveal || *verdict == Verdict::Keep {
                 let (Body::Plain(text) | Body::Html(text)) = &block.body;
-                number_links(text.clone(), &mut numbers, &mut listed, &self.links);
+                if text.contains(blocks::LINK_OPEN) {
+                    number_links(text.clone(), &mut numbers, &mut listed, &self.links);
+                }
             }
         }
         listed

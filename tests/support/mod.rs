@@ -5,6 +5,7 @@
 pub mod api;
 pub mod fever;
 pub mod greader;
+pub mod session;
 pub mod tmux;
 
 /// Whether a test's outside requirement (`../shared`, tmux, python3) is here. Without it the
